@@ -1,0 +1,61 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ChartDefault } from "../model/defaults";
+import { Labels } from "../model/labels";
+
+/** A typed custom resource: `spec` is checked against the hand-written interfaces in crds/. */
+export interface TypedResource<TSpec> {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: pulumi.Input<string>;
+    readonly labels: Labels;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly spec: pulumi.Input<TSpec> | pulumi.Output<TSpec>;
+}
+
+export function customResource<TSpec>(
+  name: string,
+  resource: TypedResource<TSpec>,
+  opts: pulumi.CustomResourceOptions,
+): k8s.apiextensions.CustomResource {
+  return new k8s.apiextensions.CustomResource(name, resource as unknown as k8s.apiextensions.CustomResourceArgs, opts);
+}
+
+/** Ask the Kubernetes provider to wait until the custom resource reports condition Ready. */
+export const WAIT_FOR_READY = { "pulumi.com/waitFor": "condition=Ready" } as const;
+
+export interface HelmReleaseArgs {
+  readonly chart: ChartDefault;
+  readonly namespace: pulumi.Input<string>;
+  readonly values: pulumi.Input<Record<string, unknown>>;
+}
+
+/**
+ * A pinned Helm release. `oci://` repositories are addressed as `<repo>/<chart>`, http(s) ones through
+ * repositoryOpts, so a mirror of either kind is one config override.
+ */
+export function helmRelease(name: string, args: HelmReleaseArgs, opts: pulumi.CustomResourceOptions): k8s.helm.v3.Release {
+  const oci = args.chart.repository.startsWith("oci://");
+  return new k8s.helm.v3.Release(
+    name,
+    {
+      name,
+      chart: oci ? `${args.chart.repository.replace(/\/$/, "")}/${args.chart.chart}` : args.chart.chart,
+      version: args.chart.version,
+      repositoryOpts: oci ? undefined : { repo: args.chart.repository },
+      namespace: args.namespace,
+      values: args.values,
+      atomic: true,
+      cleanupOnFail: true,
+      timeout: 900,
+    },
+    opts,
+  );
+}
+
+export function namespace(name: string, labels: Labels, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {
+  return new k8s.core.v1.Namespace(name, { metadata: { name, labels } }, opts);
+}

@@ -1,0 +1,207 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { KafkaNodePoolSpec, KafkaSpec, KafkaUserSpec, STRIMZI_API_VERSION, TieredStorage } from "../../crds/strimzi";
+import { ChartDefault } from "../../model/defaults";
+import { PART_OF, PART_OF_LABEL, platformLabels, strimziLabels } from "../../model/labels";
+import { platformNaming } from "../../model/naming";
+import { KafkaModel, NodePoolModel } from "../../model/platform-model";
+import { customResource, helmRelease, namespace, WAIT_FOR_READY } from "../k8s";
+import { credentialEnv, ObjectStorageAccess } from "../storage/access";
+import { JMX_EXPORTER_RULES } from "./metrics";
+
+export interface KafkaClusterArgs {
+  /** Resolved Kafka settings from the platform model. */
+  readonly model: KafkaModel;
+  /** The Strimzi operator chart, pinned. */
+  readonly operatorChart: ChartDefault;
+  /** Namespace the cluster, its topics and users live in (created by the platform). */
+  readonly namespace: k8s.core.v1.Namespace;
+  /** Bucket for tiered storage; required when tiered storage is enabled. */
+  readonly tieredStorage?: ObjectStorageAccess;
+  /** Protect the cluster and its node pools (prod). */
+  readonly protect: boolean;
+}
+
+/** Principal of the platform's own mTLS client; the only super user besides Strimzi's components. */
+export const PLATFORM_ADMIN_USER = "platform-admin";
+
+/** Aiven's tiered-storage plugin with its S3 backend. */
+const AIVEN_RSM_CLASS = "io.aiven.kafka.tieredstorage.RemoteStorageManager";
+const AIVEN_S3_BACKEND = "io.aiven.kafka.tieredstorage.storage.s3.S3Storage";
+const PLUGIN_VOLUME = "tiered-storage-plugin";
+
+/** Strimzi operator, KRaft node pools and the Kafka cluster: TLS and authentication on every listener. */
+export class KafkaCluster extends pulumi.ComponentResource {
+  public readonly clusterName: pulumi.Output<string>;
+  public readonly namespace: pulumi.Output<string>;
+  /** host:port of the SCRAM-SHA-512 over TLS listener. */
+  public readonly bootstrapServers: pulumi.Output<string>;
+  /** PEM of the cluster CA, base64 as in Secret.data; clients need it to trust the brokers. */
+  public readonly clusterCaCert: pulumi.Output<string>;
+  /** The Kafka resource; resources that need a ready cluster depend on it. */
+  public readonly kafka: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: KafkaClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("analytics-platform:kafka:KafkaCluster", name, {}, opts);
+    const m = args.model;
+    const ns = args.namespace.metadata.name;
+    const labels = strimziLabels(m.clusterName, platformLabels("kafka"));
+
+    const operatorNs = namespace(platformNaming.strimziNamespace, platformLabels("strimzi-operator"), { parent: this });
+    const operator = helmRelease("strimzi", {
+      chart: args.operatorChart,
+      namespace: operatorNs.metadata.name,
+      values: {
+        watchNamespaces: [m.namespace],
+        resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
+      },
+    }, { parent: this, dependsOn: [args.namespace] });
+    // Custom resources need the CRDs the operator chart installs.
+    const afterOperator = { parent: this, dependsOn: [operator] };
+
+    const metrics = new k8s.core.v1.ConfigMap(`${name}-metrics`, {
+      metadata: { name: `${m.clusterName}-kafka-metrics`, namespace: ns, labels },
+      data: { "kafka-metrics-config.yml": JMX_EXPORTER_RULES },
+    }, { parent: this });
+
+    const stateful = { protect: args.protect, retainOnDelete: args.protect };
+    const pools = m.nodePools.map((pool) =>
+      customResource<KafkaNodePoolSpec>(`${name}-${pool.name}`, {
+        apiVersion: STRIMZI_API_VERSION,
+        kind: "KafkaNodePool",
+        metadata: { name: pool.name, namespace: ns, labels },
+        spec: nodePoolSpec(pool, m, args.tieredStorage),
+      }, { ...afterOperator, ...stateful }),
+    );
+
+    const spec = pulumi
+      .all([metrics.metadata.name, args.tieredStorage?.bucket, args.tieredStorage?.serviceAccountAnnotations])
+      .apply(([configMap, bucket, annotations]) => kafkaSpec(m, configMap, bucket, args.tieredStorage, annotations));
+    this.kafka = customResource<KafkaSpec>(name, {
+      apiVersion: STRIMZI_API_VERSION,
+      kind: "Kafka",
+      metadata: { name: m.clusterName, namespace: ns, labels: platformLabels("kafka"), annotations: WAIT_FOR_READY },
+      spec,
+    }, { ...afterOperator, ...stateful, dependsOn: [operator, metrics, ...pools] });
+
+    customResource<KafkaUserSpec>(`${name}-${PLATFORM_ADMIN_USER}`, {
+      apiVersion: STRIMZI_API_VERSION,
+      kind: "KafkaUser",
+      metadata: { name: PLATFORM_ADMIN_USER, namespace: ns, labels },
+      spec: {
+        authentication: { type: "tls" },
+        // Super user already; the ACL documents the intent for reviewers and survives a super-user change.
+        authorization: { type: "simple", acls: [{ resource: { type: "cluster" }, operations: ["Describe"] }] },
+      },
+    }, { parent: this, dependsOn: [this.kafka] });
+
+    // Strimzi generates the cluster CA once the cluster is up; read it so tenants can trust the brokers.
+    const ca = k8s.core.v1.Secret.get(`${name}-cluster-ca-cert`, pulumi.interpolate`${ns}/${platformNaming.clusterCaCertSecret(m.clusterName)}`, {
+      parent: this,
+      dependsOn: [this.kafka],
+    });
+
+    this.clusterName = pulumi.output(m.clusterName);
+    this.namespace = ns;
+    this.bootstrapServers = pulumi.output(m.clientBootstrap);
+    this.clusterCaCert = pulumi.secret(ca.data.apply((d) => d["ca.crt"]));
+    this.registerOutputs({ clusterName: this.clusterName, bootstrapServers: this.bootstrapServers });
+  }
+}
+
+function resources(r: { readonly cpu: string; readonly memory: string }) {
+  return { requests: { cpu: r.cpu, memory: r.memory }, limits: { memory: r.memory } };
+}
+
+/** Broker pools mount the tiered-storage plugin (image volume) and, on local, the store's credentials. */
+export function nodePoolSpec(pool: NodePoolModel, m: KafkaModel, tiered?: ObjectStorageAccess): pulumi.Output<KafkaNodePoolSpec> {
+  return pulumi.output(tiered?.credentialsSecret).apply((credentialsSecret): KafkaNodePoolSpec => {
+    const isBroker = pool.roles.includes("broker");
+    const plugin = isBroker && m.tieredStorage.enabled && m.tieredStorage.pluginImage;
+    const env = isBroker && m.tieredStorage.enabled && credentialsSecret ? credentialEnv(credentialsSecret) : undefined;
+    const template: KafkaNodePoolSpec["template"] = plugin || env
+      ? {
+          ...(plugin ? { pod: { volumes: [{ name: PLUGIN_VOLUME, image: { reference: m.tieredStorage.pluginImage!, pullPolicy: "IfNotPresent" as const } }] } } : {}),
+          kafkaContainer: {
+            ...(env ? { env } : {}),
+            ...(plugin ? { volumeMounts: [{ name: PLUGIN_VOLUME, mountPath: m.tieredStorage.pluginPath, readOnly: true }] } : {}),
+          },
+        }
+      : undefined;
+    return {
+      replicas: pool.replicas,
+      roles: pool.roles,
+      storage: { type: "persistent-claim", size: pool.storageSize, ...(m.storageClass ? { class: m.storageClass } : {}), deleteClaim: m.deleteClaim },
+      resources: resources(pool.resources),
+      ...(template ? { template } : {}),
+    };
+  });
+}
+
+function tieredStorageSpec(m: KafkaModel, bucket: string, access: ObjectStorageAccess): TieredStorage {
+  return {
+    type: "custom",
+    remoteStorageManager: {
+      className: AIVEN_RSM_CLASS,
+      classPath: `${m.tieredStorage.pluginPath}/*`,
+      config: {
+        "storage.backend.class": AIVEN_S3_BACKEND,
+        "storage.s3.bucket.name": bucket,
+        "storage.s3.region": access.region,
+        "chunk.size": "4194304",
+        // Objects are encrypted by the bucket's default SSE-KMS; credentials come from the default chain (IRSA or env).
+        ...(access.endpoint ? { "storage.s3.endpoint.url": access.endpoint, "storage.s3.path.style.access.enabled": "true" } : {}),
+      },
+    },
+  };
+}
+
+/** The Kafka custom resource's spec. Pure apart from the resolved bucket name and IRSA annotations. */
+export function kafkaSpec(
+  m: KafkaModel,
+  metricsConfigMap: string,
+  bucket: string | undefined,
+  tiered: ObjectStorageAccess | undefined,
+  serviceAccountAnnotations: Record<string, string> | undefined,
+): KafkaSpec {
+  const metricsConfig = {
+    type: "jmxPrometheusExporter" as const,
+    valueFrom: { configMapKeyRef: { name: metricsConfigMap, key: "kafka-metrics-config.yml" } },
+  };
+  const tieredOn = m.tieredStorage.enabled && tiered !== undefined && bucket !== undefined;
+  // Only the platform's own namespaces (tenants included) may reach the brokers.
+  const peers = [{ namespaceSelector: { matchLabels: { [PART_OF_LABEL]: PART_OF } } }];
+  const operatorResources = { requests: { cpu: "100m", memory: "512Mi" }, limits: { memory: "512Mi" } };
+  return {
+    kafka: {
+      version: m.version,
+      listeners: [
+        { name: "tls", port: m.clientPort, type: "internal", tls: true, authentication: { type: "scram-sha-512" }, networkPolicyPeers: peers },
+        { name: "mtls", port: m.platformPort, type: "internal", tls: true, authentication: { type: "tls" }, networkPolicyPeers: peers },
+      ],
+      authorization: { type: "simple", superUsers: [`CN=${PLATFORM_ADMIN_USER}`] },
+      config: {
+        "default.replication.factor": m.replicationFactor,
+        "min.insync.replicas": m.minInsyncReplicas,
+        "offsets.topic.replication.factor": m.replicationFactor,
+        "transaction.state.log.replication.factor": m.replicationFactor,
+        "transaction.state.log.min.isr": m.minInsyncReplicas,
+        "unclean.leader.election.enable": false,
+        "auto.create.topics.enable": false,
+        ...(tieredOn
+          ? {
+              "remote.log.storage.system.enable": true,
+              "rlmm.config.remote.log.metadata.topic.replication.factor": m.replicationFactor,
+            }
+          : {}),
+      },
+      ...(m.rackAware ? { rack: { topologyKey: "topology.kubernetes.io/zone" } } : {}),
+      metricsConfig,
+      ...(tieredOn ? { tieredStorage: tieredStorageSpec(m, bucket!, tiered!) } : {}),
+      ...(serviceAccountAnnotations ? { template: { serviceAccount: { metadata: { annotations: serviceAccountAnnotations } } } } : {}),
+    },
+    entityOperator: { topicOperator: { resources: operatorResources }, userOperator: { resources: operatorResources } },
+    kafkaExporter: { topicRegex: ".*", groupRegex: ".*", resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } } },
+    ...(m.cruiseControl ? { cruiseControl: { autoRebalance: [{ mode: "add-brokers" }, { mode: "remove-brokers" }] } } : {}),
+  };
+}

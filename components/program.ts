@@ -1,0 +1,36 @@
+import * as pulumi from "@pulumi/pulumi";
+import { rawConfigFromEngine } from "../config/load";
+import { ConfigError, parseConfig } from "../config/validate";
+import { buildModel, PlatformModel } from "../model/platform-model";
+import { Platform } from "./platform";
+import { Tenant } from "./tenant";
+
+/** Reads this stack's config from the engine, validates it and resolves the model. Registers nothing. */
+export function loadModel(): PlatformModel {
+  const config = parseConfig(rawConfigFromEngine(pulumi.runtime.allConfig()));
+  return buildModel(config, pulumi.getStack());
+}
+
+/** Registers the whole platform for a resolved model and returns the stack outputs. */
+export function deploy(model: PlatformModel) {
+  const platform = new Platform("platform", { model });
+  const tenants = model.tenants.map((t) => new Tenant(t.name, { model: t, kafka: platform.kafkaConnection, protect: model.protect }));
+  return {
+    environment: model.environment,
+    kafkaBootstrap: platform.kafka.bootstrapServers,
+    buckets: platform.buckets,
+    tenants: Object.fromEntries(tenants.map((t, i) => [model.tenants[i].name, { namespace: t.namespace, topics: t.topics, credentialsSecret: t.credentialsSecret }])),
+  };
+}
+
+/** The program `pulumi up` runs: invalid config ends it with the list of problems and no stack trace. */
+export function main() {
+  let model: PlatformModel;
+  try {
+    model = loadModel();
+  } catch (e) {
+    if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+    throw e;
+  }
+  return deploy(model);
+}

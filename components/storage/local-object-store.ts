@@ -1,0 +1,87 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ChartDefault } from "../../model/defaults";
+import { platformLabels } from "../../model/labels";
+import { platformNaming } from "../../model/naming";
+import { helmRelease, namespace } from "../k8s";
+
+export interface LocalStoreClient {
+  /** MinIO user name, also used in resource names. */
+  readonly name: string;
+  /** Namespace of the workload; its credentials Secret is created there. */
+  readonly namespace: pulumi.Input<string>;
+  /** Bucket the client may use. */
+  readonly bucket: string;
+}
+
+export interface LocalObjectStoreArgs {
+  readonly chart: ChartDefault;
+  readonly buckets: readonly string[];
+  readonly clients: readonly LocalStoreClient[];
+  readonly storageSize: string;
+  /** Retain the store's volume claim when the release is removed (prod-like local clusters). */
+  readonly protect: boolean;
+}
+
+/** An S3-compatible store (MinIO) inside the cluster for `cloud: local`; every credential generated. */
+export class LocalObjectStore extends pulumi.ComponentResource {
+  public readonly endpoint: string;
+  /** Per client: name of its credentials Secret (in the client's namespace). */
+  public readonly credentialsSecrets: Readonly<Record<string, pulumi.Output<string>>>;
+
+  constructor(name: string, args: LocalObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("analytics-platform:storage:LocalObjectStore", name, {}, opts);
+    const labels = platformLabels("object-store");
+    const ns = namespace(platformNaming.objectStoreNamespace, labels, { parent: this });
+    const nsName = ns.metadata.name;
+
+    const rootPassword = new random.RandomPassword(`${name}-root`, { length: 32, special: false }, { parent: this });
+    const root = new k8s.core.v1.Secret(`${name}-root`, {
+      metadata: { name: "minio-root", namespace: nsName, labels },
+      stringData: { rootUser: "platform-admin", rootPassword: rootPassword.result },
+    }, { parent: this });
+
+    const users = args.clients.map((client) => {
+      const password = new random.RandomPassword(`${name}-${client.name}`, { length: 40, special: false }, { parent: this });
+      const storeSecret = new k8s.core.v1.Secret(`${name}-${client.name}-user`, {
+        metadata: { name: `minio-user-${client.name}`, namespace: nsName, labels },
+        stringData: { secretKey: password.result },
+      }, { parent: this });
+      const credentials = new k8s.core.v1.Secret(`${name}-${client.name}-credentials`, {
+        metadata: { name: `object-store-${client.name}`, namespace: client.namespace, labels },
+        stringData: { AWS_ACCESS_KEY_ID: client.name, AWS_SECRET_ACCESS_KEY: password.result },
+      }, { parent: this });
+      return { client, storeSecret, credentials };
+    });
+
+    helmRelease("minio", {
+      chart: args.chart,
+      namespace: nsName,
+      values: {
+        mode: "standalone",
+        existingSecret: "minio-root",
+        persistence: { enabled: true, size: args.storageSize, annotations: args.protect ? { "helm.sh/resource-policy": "keep" } : {} },
+        resources: { requests: { cpu: "250m", memory: "1Gi" } },
+        buckets: args.buckets.map((b) => ({ name: b, policy: "none", purge: false, versioning: true })),
+        policies: users.map(({ client }) => ({
+          name: `${client.name}-rw`,
+          statements: [
+            { resources: [`arn:aws:s3:::${client.bucket}`], actions: ["s3:ListBucket", "s3:GetBucketLocation"] },
+            { resources: [`arn:aws:s3:::${client.bucket}/*`], actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"] },
+          ],
+        })),
+        users: users.map(({ client, storeSecret }) => ({
+          accessKey: client.name,
+          existingSecret: storeSecret.metadata.name,
+          existingSecretKey: "secretKey",
+          policy: `${client.name}-rw`,
+        })),
+      },
+    }, { parent: this, dependsOn: [root, ...users.map((u) => u.storeSecret)] });
+
+    this.endpoint = `http://minio.${platformNaming.objectStoreNamespace}.svc:9000`;
+    this.credentialsSecrets = Object.fromEntries(users.map((u) => [u.client.name, u.credentials.metadata.name]));
+    this.registerOutputs({ endpoint: this.endpoint });
+  }
+}

@@ -1,0 +1,158 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
+import { strimziLabels, tenantLabels } from "../model/labels";
+import { TenantModel } from "../model/platform-model";
+import { customResource, namespace } from "./k8s";
+
+/** What a tenant needs to know of the shared Kafka cluster. */
+export interface KafkaConnection {
+  readonly clusterName: string;
+  /** Namespace of the cluster, where Strimzi reconciles topics and users. */
+  readonly namespace: pulumi.Input<string>;
+  readonly bootstrapServers: pulumi.Input<string>;
+  readonly clientPort: number;
+  /** Base64 PEM of the cluster CA. */
+  readonly clusterCaCert: pulumi.Input<string>;
+  /** The Kafka resource: topics and users are created once it is ready. */
+  readonly cluster: pulumi.Resource;
+}
+
+export interface TenantArgs {
+  /** The tenant's resolved names and sizes. */
+  readonly model: TenantModel;
+  readonly kafka: KafkaConnection;
+  /** Protect the tenant's stateful resources (prod). Topics are retained on delete in every environment. */
+  readonly protect: boolean;
+}
+
+/** JAAS line for SCRAM clients (Kafka's own client config format). */
+export function scramJaasConfig(username: string, password: string): string {
+  return `org.apache.kafka.common.security.scram.ScramLoginModule required username="${username}" password="${password}";`;
+}
+
+/** Everything one tenant owns: namespace and its guard rails, topics, Kafka user and credentials. */
+export class Tenant extends pulumi.ComponentResource {
+  public readonly namespace: pulumi.Output<string>;
+  public readonly topics: pulumi.Output<string[]>;
+  /** Name of the Secret in the tenant namespace with the Kafka client settings. */
+  public readonly credentialsSecret: pulumi.Output<string>;
+
+  constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("analytics-platform:tenant:Tenant", name, {}, opts);
+    const t = args.model;
+    const labels = tenantLabels(t.name, "tenant");
+    const child = { parent: this };
+
+    const ns = namespace(t.namespace, labels, child);
+    const nsName = ns.metadata.name;
+
+    new k8s.core.v1.ResourceQuota(`${name}-quota`, {
+      metadata: { name: "tenant-quota", namespace: nsName, labels },
+      spec: {
+        hard: {
+          "requests.cpu": String(t.quota.cpu),
+          "requests.memory": `${t.quota.memoryGi}Gi`,
+          "limits.memory": `${t.quota.memoryGi * 2}Gi`,
+          pods: String(t.quota.pods),
+          persistentvolumeclaims: String(t.quota.persistentVolumeClaims),
+          "services.loadbalancers": "0",
+          "services.nodeports": "0",
+        },
+      },
+    }, child);
+    // Pods without requests would be refused by the quota; give them sane defaults instead.
+    new k8s.core.v1.LimitRange(`${name}-limits`, {
+      metadata: { name: "tenant-defaults", namespace: nsName, labels },
+      spec: {
+        limits: [{
+          type: "Container",
+          defaultRequest: { cpu: "100m", memory: "256Mi" },
+          default: { cpu: "1", memory: "1Gi" },
+          max: { memory: "32Gi" },
+        }],
+      },
+    }, child);
+
+    this.networkPolicies(name, nsName, labels, args.kafka);
+
+    const kafkaNs = args.kafka.namespace;
+    const kafkaLabels = strimziLabels(args.kafka.clusterName, tenantLabels(t.name, "kafka"));
+    const afterKafka = { parent: this, dependsOn: [args.kafka.cluster] };
+    // Deleting a KafkaTopic deletes the topic's data: retain them whatever happens to the config entry.
+    const topicOpts = { ...afterKafka, retainOnDelete: true, protect: args.protect };
+    for (const topic of t.topics) {
+      customResource<KafkaTopicSpec>(`${name}-topic-${topic.name}`, {
+        apiVersion: STRIMZI_API_VERSION,
+        kind: "KafkaTopic",
+        metadata: { name: topic.name, namespace: kafkaNs, labels: kafkaLabels },
+        spec: { partitions: topic.partitions, replicas: topic.replicas, config: topic.config },
+      }, topicOpts);
+    }
+
+    const password = new random.RandomPassword(`${name}-kafka-password`, { length: 32, special: false }, child);
+    const passwordSecret = new k8s.core.v1.Secret(`${name}-kafka-password`, {
+      metadata: { name: t.kafkaUser.passwordSecret, namespace: kafkaNs, labels: tenantLabels(t.name, "kafka") },
+      type: "Opaque",
+      stringData: { password: password.result },
+    }, child);
+
+    customResource<KafkaUserSpec>(`${name}-kafka-user`, {
+      apiVersion: STRIMZI_API_VERSION,
+      kind: "KafkaUser",
+      metadata: { name: t.kafkaUser.name, namespace: kafkaNs, labels: kafkaLabels },
+      spec: {
+        authentication: { type: "scram-sha-512", password: { valueFrom: { secretKeyRef: { name: t.kafkaUser.passwordSecret, key: "password" } } } },
+        authorization: { type: "simple", acls: t.kafkaUser.acls.map((a) => ({ type: "allow", resource: a.resource, operations: a.operations })) },
+        quotas: t.kafkaUser.quotas,
+      },
+    }, { ...afterKafka, dependsOn: [args.kafka.cluster, passwordSecret] });
+
+    const credentials = new k8s.core.v1.Secret(`${name}-kafka-credentials`, {
+      metadata: { name: t.credentialsSecret, namespace: nsName, labels },
+      type: "Opaque",
+      data: { "ca.crt": args.kafka.clusterCaCert },
+      stringData: {
+        username: t.kafkaUser.name,
+        password: password.result,
+        "bootstrap.servers": args.kafka.bootstrapServers,
+        "security.protocol": "SASL_SSL",
+        "sasl.mechanism": "SCRAM-SHA-512",
+        "sasl.jaas.config": pulumi.secret(password.result.apply((p) => scramJaasConfig(t.kafkaUser.name, p))),
+      },
+    }, child);
+
+    this.namespace = nsName;
+    this.topics = pulumi.output(t.topics.map((x) => x.name));
+    this.credentialsSecret = credentials.metadata.name;
+    this.registerOutputs({ namespace: this.namespace, topics: this.topics, credentialsSecret: this.credentialsSecret });
+  }
+
+  /** Default deny in and out; then DNS, and egress to the brokers' client listener only. */
+  private networkPolicies(name: string, ns: pulumi.Output<string>, labels: Record<string, string>, kafka: KafkaConnection): void {
+    const child = { parent: this };
+    const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+      new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, { metadata: { name: suffix, namespace: ns, labels }, spec }, child);
+    policy("default-deny", { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    policy("allow-dns", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+        ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+      }],
+    });
+    policy("allow-kafka", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{
+        to: [{
+          namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": kafka.namespace } },
+          podSelector: { matchLabels: { "strimzi.io/cluster": kafka.clusterName, "strimzi.io/broker-role": "true" } },
+        }],
+        ports: [{ protocol: "TCP", port: kafka.clientPort }],
+      }],
+    });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The stack config as users write it (after validation against schema.json). Optional fields
+ * are resolved to environment defaults in model/, never here.
+ */
+export type Environment = "dev" | "prod";
+export type Cloud = "aws" | "local";
+
+export interface ChartConfig {
+  readonly version?: string;
+  readonly repository?: string;
+}
+
+export interface AwsConfig {
+  readonly region: string;
+  readonly oidcProviderArn: string;
+  readonly oidcProviderUrl: string;
+}
+
+export interface KafkaConfig {
+  readonly clusterName?: string;
+  readonly version?: string;
+  readonly brokers?: number;
+  readonly controllers?: 1 | 3 | 5;
+  readonly storage?: { readonly size?: string; readonly class?: string };
+  readonly tieredStorage?: {
+    readonly enabled?: boolean;
+    readonly pluginImage?: string;
+    readonly pluginPath?: string;
+    readonly localRetentionHours?: number;
+  };
+  readonly eventsPerPartitionPerSecond?: number;
+  readonly maxPartitionsPerTopic?: number;
+  readonly averageEventBytes?: number;
+}
+
+/** One tenant: the user-facing onboarding contract. Add fields; never rename these. */
+export interface TenantConfig {
+  readonly name: string;
+  readonly peakEventsPerSecond: number;
+  readonly retentionDays: number;
+  readonly topics: readonly string[];
+}
+
+export interface StackConfig {
+  readonly environment: Environment;
+  readonly cloud: Cloud;
+  readonly aws?: AwsConfig;
+  readonly charts?: { readonly [chart: string]: ChartConfig | undefined };
+  readonly kafka?: KafkaConfig;
+  readonly tenants: readonly TenantConfig[];
+}

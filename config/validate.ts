@@ -1,0 +1,92 @@
+import Ajv, { ErrorObject } from "ajv";
+import ajvErrors from "ajv-errors";
+import schema from "./schema.json";
+import { StackConfig } from "./types";
+
+export const CONFIG_NAMESPACE = "analytics-platform";
+
+/** Raised when the stack config is invalid; carries every problem, each prefixed with its config path. */
+export class ConfigError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+      problems.map((p) => `  - ${p}`).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
+ajvErrors(ajv);
+const validateSchema = ajv.compile(schema);
+
+/** `/tenants/1/retentionDays` -> `analytics-platform:tenants[1].retentionDays` */
+export function configPath(segments: readonly (string | number)[]): string {
+  let out = `${CONFIG_NAMESPACE}:`;
+  segments.forEach((s, i) => {
+    if (typeof s === "number" || /^\d+$/.test(s)) out += `[${s}]`;
+    else out += i === 0 ? s : `.${s}`;
+  });
+  return out;
+}
+
+function segmentsOf(instancePath: string): string[] {
+  return instancePath.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+function describe(err: ErrorObject): string {
+  const at = segmentsOf(err.instancePath);
+  switch (err.keyword) {
+    case "additionalProperties":
+      return `${configPath([...at, err.params.additionalProperty])}: unknown key`;
+    case "required":
+      return `${configPath([...at, err.params.missingProperty])}: is required`;
+    case "enum":
+      return `${configPath(at)}: must be one of ${(err.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "uniqueItems":
+      return `${configPath([...at, err.params.j])}: duplicates item ${err.params.i}`;
+    default:
+      return `${configPath(at)}: ${err.message}`;
+  }
+}
+
+/** Checks the schema cannot express: uniqueness of tenant names across the list. */
+function semanticProblems(config: StackConfig): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  config.tenants.forEach((t, i) => {
+    const first = seen.get(t.name);
+    if (first !== undefined) {
+      problems.push(`${configPath(["tenants", i, "name"])}: duplicate tenant name '${t.name}' (also tenants[${first}])`);
+    } else {
+      seen.set(t.name, i);
+    }
+  });
+  if (config.environment === "prod" && config.kafka?.brokers !== undefined && config.kafka.brokers < 3) {
+    problems.push(`${configPath(["kafka", "brokers"])}: must be >= 3 in prod (replication factor 3)`);
+  }
+  if (config.environment === "prod" && config.kafka?.controllers === 1) {
+    problems.push(`${configPath(["kafka", "controllers"])}: must be 3 or 5 in prod (a single controller is not HA)`);
+  }
+  return problems;
+}
+
+export type ValidationResult =
+  | { readonly ok: true; readonly config: StackConfig }
+  | { readonly ok: false; readonly problems: readonly string[] };
+
+/** Validates raw config (short keys, parsed values) against schema.json plus cross-entry rules. Pure. */
+export function validateConfig(raw: unknown): ValidationResult {
+  if (!validateSchema(raw)) {
+    const problems = [...new Set((validateSchema.errors ?? []).filter((e) => e.keyword !== "if").map(describe))];
+    return { ok: false, problems };
+  }
+  const config = raw as unknown as StackConfig;
+  const problems = semanticProblems(config);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+/** Like validateConfig, but throws ConfigError listing every problem. */
+export function parseConfig(raw: unknown): StackConfig {
+  const result = validateConfig(raw);
+  if (!result.ok) throw new ConfigError(result.problems);
+  return result.config;
+}

@@ -1,0 +1,93 @@
+import { Environment } from "../config/types";
+
+/** Helm charts the program installs. Versions are pinned here and overridable per stack under `charts:`. */
+export interface ChartDefault {
+  readonly chart: string;
+  readonly version: string;
+  readonly repository: string;
+}
+
+export const CHART_DEFAULTS = {
+  strimzi: { chart: "strimzi-kafka-operator", version: "1.2.0", repository: "https://strimzi.io/charts/" },
+  minio: { chart: "minio", version: "5.4.0", repository: "https://charts.min.io/" },
+} as const satisfies Record<string, ChartDefault>;
+
+export type ChartName = keyof typeof CHART_DEFAULTS;
+
+/** What differs between environments when the stack config says nothing. */
+export interface EnvironmentDefaults {
+  /** Protect stateful resources from `pulumi destroy` and retain them when removed from the program. */
+  readonly protect: boolean;
+  readonly kafka: {
+    readonly brokers: number;
+    readonly controllers: 1 | 3 | 5;
+    /** Dev runs combined controller+broker nodes; prod separates the roles. */
+    readonly dualRole: boolean;
+    readonly storageSize: string;
+    readonly controllerStorageSize: string;
+    readonly replicationFactor: number;
+    readonly minInsyncReplicas: number;
+    readonly rackAware: boolean;
+    readonly cruiseControl: boolean;
+    readonly minPartitions: number;
+    readonly localRetentionHours: number;
+    readonly brokerResources: { readonly cpu: string; readonly memory: string };
+    readonly controllerResources: { readonly cpu: string; readonly memory: string };
+  };
+}
+
+export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefaults>> = {
+  dev: {
+    protect: false,
+    kafka: {
+      brokers: 1,
+      controllers: 1,
+      dualRole: true,
+      storageSize: "20Gi",
+      controllerStorageSize: "5Gi",
+      replicationFactor: 1,
+      minInsyncReplicas: 1,
+      rackAware: false,
+      cruiseControl: false,
+      minPartitions: 1,
+      localRetentionHours: 6,
+      brokerResources: { cpu: "500m", memory: "2Gi" },
+      controllerResources: { cpu: "250m", memory: "1Gi" },
+    },
+  },
+  prod: {
+    protect: true,
+    kafka: {
+      brokers: 3,
+      controllers: 3,
+      dualRole: false,
+      storageSize: "500Gi",
+      controllerStorageSize: "20Gi",
+      replicationFactor: 3,
+      minInsyncReplicas: 2,
+      rackAware: true,
+      cruiseControl: true,
+      minPartitions: 3,
+      localRetentionHours: 24,
+      brokerResources: { cpu: "4", memory: "16Gi" },
+      controllerResources: { cpu: "1", memory: "4Gi" },
+    },
+  },
+};
+
+/** Defaults that do not depend on the environment. */
+export const KAFKA_DEFAULTS = {
+  clusterName: "platform",
+  version: "4.2.1",
+  eventsPerPartitionPerSecond: 1_000,
+  maxPartitionsPerTopic: 200,
+  averageEventBytes: 1_024,
+  tieredStorage: {
+    enabled: true,
+    pluginImage: "ghcr.io/aiven-open/tiered-storage-for-apache-kafka:1.1.1",
+    pluginPath: "/opt/kafka/plugins/tiered-storage",
+  },
+  /** Client listener: SCRAM-SHA-512 over TLS. Platform listener: mutual TLS. */
+  clientPort: 9093,
+  platformPort: 9094,
+} as const;

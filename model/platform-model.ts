@@ -1,0 +1,209 @@
+import { AwsConfig, Cloud, Environment, StackConfig, TenantConfig } from "../config/types";
+import { CHART_DEFAULTS, ChartDefault, ChartName, ENVIRONMENT_DEFAULTS, KAFKA_DEFAULTS } from "./defaults";
+import { platformNaming, tenantNaming } from "./naming";
+import {
+  ClientQuotas,
+  dlqPartitionsFor,
+  kafkaQuotasFor,
+  localRetentionMs,
+  MS_PER_DAY,
+  NamespaceQuota,
+  namespaceQuotaFor,
+  PartitionSizing,
+  partitionsFor,
+} from "./sizing";
+
+/**
+ * The typed model every component wires from: every default resolved, every name and size computed.
+ * Built by a pure function from validated config, so it is tested without Pulumi.
+ */
+export interface PlatformModel {
+  readonly stack: string;
+  readonly environment: Environment;
+  readonly cloud: Cloud;
+  readonly aws?: AwsConfig;
+  /** Stateful resources are protected and retained on delete. */
+  readonly protect: boolean;
+  readonly charts: Readonly<Record<ChartName, ChartDefault>>;
+  readonly kafka: KafkaModel;
+  readonly tenants: readonly TenantModel[];
+}
+
+export interface NodePoolModel {
+  readonly name: string;
+  readonly roles: readonly ("controller" | "broker")[];
+  readonly replicas: number;
+  readonly storageSize: string;
+  readonly resources: { readonly cpu: string; readonly memory: string };
+}
+
+export interface KafkaModel {
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly version: string;
+  readonly nodePools: readonly NodePoolModel[];
+  readonly brokers: number;
+  readonly storageClass?: string;
+  readonly deleteClaim: boolean;
+  readonly replicationFactor: number;
+  readonly minInsyncReplicas: number;
+  readonly rackAware: boolean;
+  readonly cruiseControl: boolean;
+  readonly clientPort: number;
+  readonly platformPort: number;
+  /** host:port of the SCRAM-over-TLS listener tenants use. */
+  readonly clientBootstrap: string;
+  readonly tieredStorage: { readonly enabled: boolean; readonly pluginImage?: string; readonly pluginPath: string };
+  readonly serviceAccount: string;
+}
+
+export interface TopicModel {
+  /** Kafka topic name, also the KafkaTopic's metadata.name. */
+  readonly name: string;
+  readonly partitions: number;
+  readonly replicas: number;
+  readonly config: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface AclModel {
+  readonly resource: { readonly type: "topic" | "group" | "transactionalId"; readonly name: string; readonly patternType: "prefix" | "literal" };
+  readonly operations: readonly string[];
+}
+
+export interface TenantModel {
+  readonly name: string;
+  readonly namespace: string;
+  readonly peakEventsPerSecond: number;
+  readonly retentionDays: number;
+  readonly topics: readonly TopicModel[];
+  readonly kafkaUser: {
+    readonly name: string;
+    readonly passwordSecret: string;
+    readonly acls: readonly AclModel[];
+    readonly quotas: ClientQuotas;
+  };
+  readonly credentialsSecret: string;
+  readonly quota: NamespaceQuota;
+}
+
+function resolveCharts(config: StackConfig): Record<ChartName, ChartDefault> {
+  const out = {} as Record<ChartName, ChartDefault>;
+  for (const name of Object.keys(CHART_DEFAULTS) as ChartName[]) {
+    out[name] = { ...CHART_DEFAULTS[name], ...config.charts?.[name] };
+  }
+  return out;
+}
+
+function buildKafka(config: StackConfig): KafkaModel {
+  const env = ENVIRONMENT_DEFAULTS[config.environment].kafka;
+  const k = config.kafka ?? {};
+  const clusterName = k.clusterName ?? KAFKA_DEFAULTS.clusterName;
+  const namespace = platformNaming.kafkaNamespace;
+  const brokers = k.brokers ?? env.brokers;
+  const storageSize = k.storage?.size ?? env.storageSize;
+  const nodePools: NodePoolModel[] = env.dualRole
+    ? [{ name: "dual-role", roles: ["controller", "broker"], replicas: brokers, storageSize, resources: env.brokerResources }]
+    : [
+        { name: "controllers", roles: ["controller"], replicas: k.controllers ?? env.controllers, storageSize: env.controllerStorageSize, resources: env.controllerResources },
+        { name: "brokers", roles: ["broker"], replicas: brokers, storageSize, resources: env.brokerResources },
+      ];
+  // Never promise more replicas than there are brokers (a 1-broker dev cluster gets RF 1).
+  const replicationFactor = Math.min(env.replicationFactor, brokers);
+  const ts = k.tieredStorage ?? {};
+  const pluginImage = ts.pluginImage ?? KAFKA_DEFAULTS.tieredStorage.pluginImage;
+  return {
+    clusterName,
+    namespace,
+    version: k.version ?? KAFKA_DEFAULTS.version,
+    nodePools,
+    brokers,
+    storageClass: k.storage?.class,
+    deleteClaim: !ENVIRONMENT_DEFAULTS[config.environment].protect,
+    replicationFactor,
+    minInsyncReplicas: Math.min(env.minInsyncReplicas, replicationFactor),
+    rackAware: env.rackAware,
+    cruiseControl: env.cruiseControl,
+    clientPort: KAFKA_DEFAULTS.clientPort,
+    platformPort: KAFKA_DEFAULTS.platformPort,
+    clientBootstrap: platformNaming.kafkaBootstrap(clusterName, namespace, KAFKA_DEFAULTS.clientPort),
+    tieredStorage: {
+      enabled: ts.enabled ?? KAFKA_DEFAULTS.tieredStorage.enabled,
+      pluginImage: pluginImage === "" ? undefined : pluginImage,
+      pluginPath: ts.pluginPath ?? KAFKA_DEFAULTS.tieredStorage.pluginPath,
+    },
+    serviceAccount: platformNaming.kafkaServiceAccount(clusterName),
+  };
+}
+
+function topicConfig(retentionDays: number, kafka: KafkaModel, localHours: number): Record<string, string | number | boolean> {
+  const config: Record<string, string | number | boolean> = {
+    "cleanup.policy": "delete",
+    "retention.ms": retentionDays * MS_PER_DAY,
+    "min.insync.replicas": kafka.minInsyncReplicas,
+    "unclean.leader.election.enable": false,
+  };
+  if (kafka.tieredStorage.enabled) {
+    config["remote.storage.enable"] = true;
+    config["local.retention.ms"] = localRetentionMs(retentionDays, localHours);
+  }
+  return config;
+}
+
+/** ACLs for the tenant's own prefix only: topics, consumer groups and transactional ids. */
+export function tenantAcls(tenant: string): AclModel[] {
+  const prefix = tenantNaming.kafkaPrefix(tenant);
+  return [
+    { resource: { type: "topic", name: prefix, patternType: "prefix" }, operations: ["Read", "Write", "Describe", "DescribeConfigs"] },
+    { resource: { type: "group", name: prefix, patternType: "prefix" }, operations: ["Read", "Describe"] },
+    { resource: { type: "transactionalId", name: prefix, patternType: "prefix" }, operations: ["Write", "Describe"] },
+  ];
+}
+
+function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel): TenantModel {
+  const env = ENVIRONMENT_DEFAULTS[config.environment].kafka;
+  const sizing: PartitionSizing = {
+    eventsPerPartitionPerSecond: config.kafka?.eventsPerPartitionPerSecond ?? KAFKA_DEFAULTS.eventsPerPartitionPerSecond,
+    minPartitions: env.minPartitions,
+    maxPartitions: config.kafka?.maxPartitionsPerTopic ?? KAFKA_DEFAULTS.maxPartitionsPerTopic,
+  };
+  const localHours = config.kafka?.tieredStorage?.localRetentionHours ?? env.localRetentionHours;
+  const partitions = partitionsFor(t.peakEventsPerSecond, sizing);
+  const cfg = topicConfig(t.retentionDays, kafka, localHours);
+  const topics: TopicModel[] = t.topics.map((topic) => ({
+    name: tenantNaming.topic(t.name, topic),
+    partitions,
+    replicas: kafka.replicationFactor,
+    config: cfg,
+  }));
+  topics.push({ name: tenantNaming.dlqTopic(t.name), partitions: dlqPartitionsFor(partitions, sizing), replicas: kafka.replicationFactor, config: cfg });
+  return {
+    name: t.name,
+    namespace: tenantNaming.namespace(t.name),
+    peakEventsPerSecond: t.peakEventsPerSecond,
+    retentionDays: t.retentionDays,
+    topics,
+    kafkaUser: {
+      name: tenantNaming.kafkaUser(t.name),
+      passwordSecret: tenantNaming.kafkaPasswordSecret(t.name),
+      acls: tenantAcls(t.name),
+      quotas: kafkaQuotasFor(t.peakEventsPerSecond, config.kafka?.averageEventBytes ?? KAFKA_DEFAULTS.averageEventBytes, kafka.brokers),
+    },
+    credentialsSecret: tenantNaming.kafkaCredentialsSecret(),
+    quota: namespaceQuotaFor(t.peakEventsPerSecond),
+  };
+}
+
+/** Validated config -> the complete platform model. Pure. */
+export function buildModel(config: StackConfig, stack: string): PlatformModel {
+  const kafka = buildKafka(config);
+  return {
+    stack,
+    environment: config.environment,
+    cloud: config.cloud,
+    aws: config.aws,
+    protect: ENVIRONMENT_DEFAULTS[config.environment].protect,
+    charts: resolveCharts(config),
+    kafka,
+    tenants: config.tenants.map((t) => buildTenant(t, config, kafka)),
+  };
+}

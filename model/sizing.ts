@@ -1,0 +1,57 @@
+/** Every size derived from a tenant's load is computed here; pure functions, tested directly. */
+
+export interface PartitionSizing {
+  /** Sustained events per second one partition is planned for. */
+  readonly eventsPerPartitionPerSecond: number;
+  readonly minPartitions: number;
+  readonly maxPartitions: number;
+}
+
+/** Partitions for a topic carrying `peakEventsPerSecond`: enough for the peak, clamped to [min, max]. */
+export function partitionsFor(peakEventsPerSecond: number, s: PartitionSizing): number {
+  if (!(peakEventsPerSecond > 0)) throw new RangeError(`peakEventsPerSecond must be > 0, got ${peakEventsPerSecond}`);
+  const needed = Math.ceil(peakEventsPerSecond / s.eventsPerPartitionPerSecond);
+  return Math.min(s.maxPartitions, Math.max(s.minPartitions, needed));
+}
+
+/** The dead-letter topic carries a fraction of the traffic: a quarter of the partitions, at least the minimum. */
+export function dlqPartitionsFor(topicPartitions: number, s: PartitionSizing): number {
+  return Math.max(s.minPartitions, Math.ceil(topicPartitions / 4));
+}
+
+export interface ClientQuotas {
+  readonly producerByteRate: number;
+  readonly consumerByteRate: number;
+  readonly requestPercentage: number;
+}
+
+/**
+ * Byte-rate quotas per broker for a tenant's Kafka user: the peak rate times the average event size,
+ * with 2x headroom for bursts (4x for consumers, who re-read for several jobs), spread over the brokers.
+ */
+export function kafkaQuotasFor(peakEventsPerSecond: number, averageEventBytes: number, brokers: number): ClientQuotas {
+  const peakBytes = peakEventsPerSecond * averageEventBytes;
+  const perBroker = (factor: number) => Math.max(1_048_576, Math.ceil((peakBytes * factor) / brokers));
+  return { producerByteRate: perBroker(2), consumerByteRate: perBroker(4), requestPercentage: 50 };
+}
+
+export interface NamespaceQuota {
+  readonly cpu: number;
+  readonly memoryGi: number;
+  readonly pods: number;
+  readonly persistentVolumeClaims: number;
+}
+
+/** Namespace quota: one CPU per 2,500 events/s of peak load (4 GiB each), between 2 and 64 CPUs. */
+export function namespaceQuotaFor(peakEventsPerSecond: number): NamespaceQuota {
+  const cpu = Math.min(64, Math.max(2, Math.ceil(peakEventsPerSecond / 2_500)));
+  return { cpu, memoryGi: cpu * 4, pods: 20 + cpu * 2, persistentVolumeClaims: 10 };
+}
+
+export const MS_PER_HOUR = 3_600_000;
+export const MS_PER_DAY = 24 * MS_PER_HOUR;
+
+/** Local (broker disk) retention: the configured hours, never longer than the total retention. */
+export function localRetentionMs(retentionDays: number, localRetentionHours: number): number {
+  return Math.min(retentionDays * MS_PER_DAY, localRetentionHours * MS_PER_HOUR);
+}

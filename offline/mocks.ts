@@ -1,0 +1,72 @@
+import { createHash } from "node:crypto";
+import type * as pulumiModule from "@pulumi/pulumi";
+import type { MockCallArgs, MockResourceArgs, MockCallResult, MockResourceResult, Mocks } from "@pulumi/pulumi/runtime";
+
+/** One resource as the engine received it. */
+export interface RegisteredResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  readonly custom: boolean;
+  /** Set when the program read an existing resource (`.get`) instead of creating one. */
+  readonly readId?: string;
+}
+
+export const MOCK_ACCOUNT = "123456789012";
+
+function digest(text: string, length: number): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
+
+/** A deterministic stand-in for a value the provider generates: same stack and name, same value. */
+export function fakeSecretValue(seed: string, length: number): string {
+  let out = "";
+  for (let i = 0; out.length < length; i++) out += createHash("sha256").update(`${seed}#${i}`).digest("base64url");
+  return out.replace(/[-_]/g, "x").slice(0, length);
+}
+
+const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB-offline-render-placeholder\n-----END CERTIFICATE-----\n").toString("base64");
+
+/**
+ * Pulumi mocks that fill provider-computed values deterministically (ARNs, generated names, random
+ * passwords as secrets) and record every registration. Any provider function call is unexpected: the
+ * program must not depend on one, so the call mock throws.
+ */
+export class PlatformMocks implements Mocks {
+  public readonly registered: RegisteredResource[] = [];
+
+  constructor(private readonly pulumi: typeof pulumiModule, private readonly region = "us-east-1") {}
+
+  newResource(args: MockResourceArgs): MockResourceResult {
+    const inputs = args.inputs as Record<string, unknown>;
+    this.registered.push({ type: args.type, name: args.name, inputs, custom: args.custom ?? true, readId: args.id || undefined });
+    return { id: args.id || `${args.name}-id`, state: { ...inputs, ...this.computed(args, inputs) } };
+  }
+
+  call(args: MockCallArgs): MockCallResult {
+    throw new Error(`unexpected provider function call '${args.token}': the program must not call provider functions`);
+  }
+
+  private computed(args: MockResourceArgs, inputs: Record<string, unknown>): Record<string, unknown> {
+    const arn = (service: string, resource: string, region = this.region) => `arn:aws:${service}:${region}:${MOCK_ACCOUNT}:${resource}`;
+    switch (args.type) {
+      case "aws:kms/key:Key": {
+        const keyId = `${digest(args.name, 8)}-${digest(args.name + "1", 4)}-${digest(args.name + "2", 4)}-${digest(args.name + "3", 4)}-${digest(args.name + "4", 12)}`;
+        return { keyId, arn: arn("kms", `key/${keyId}`) };
+      }
+      case "aws:s3/bucket:Bucket": {
+        const bucket = (inputs.bucket as string | undefined) ?? `${inputs.bucketPrefix ?? args.name}${digest(args.name, 8)}`;
+        return { bucket, arn: `arn:aws:s3:::${bucket}` };
+      }
+      case "aws:iam/role:Role":
+        return { name: args.name, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${args.name}` };
+      case "random:index/randomPassword:RandomPassword":
+        return { result: this.pulumi.secret(fakeSecretValue(args.name, Number(inputs.length ?? 32))) };
+      case "kubernetes:core/v1:Secret":
+        // Reading the Strimzi cluster CA after the cluster is ready.
+        return args.id && args.id.endsWith("-cluster-ca-cert") ? { data: { "ca.crt": FAKE_CA } } : {};
+      default:
+        return {};
+    }
+  }
+}

@@ -1,0 +1,174 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import yaml from "js-yaml";
+import { CONFIG_NAMESPACE } from "../config/validate";
+import { PlatformMocks, RegisteredResource } from "./mocks";
+
+const PROJECT = "analytics-platform";
+/** Pulumi's wire marker for a secret value: {[SIG_KEY]: SECRET_SIG, value}. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SECRET_PLACEHOLDER = "[secret]";
+
+/** One registered resource, with the options the engine would see. */
+export interface RenderedResource {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly parent: string | null;
+  readonly dependsOn: readonly string[];
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+  /** Inputs with every secret value replaced by "[secret]". */
+  readonly inputs: Record<string, unknown>;
+  /** True when the program reads an existing object (`.get`) rather than creating one. */
+  readonly read: boolean;
+}
+
+export interface RenderResult {
+  readonly stack: string;
+  readonly resources: readonly RenderedResource[];
+  readonly outputs: Record<string, unknown>;
+}
+
+/** Stack config as `Pulumi.<stack>.yaml` holds it: full keys (`analytics-platform:tenants`) to values. */
+export type StackConfigValues = Readonly<Record<string, unknown>>;
+
+/** Reads the `config:` map of a Pulumi stack file. */
+export function readStackFile(file: string): StackConfigValues {
+  const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined;
+  return doc?.config ?? {};
+}
+
+/** Stack name for a config file: `Pulumi.prod.yaml` -> prod. */
+export function stackNameOf(file: string): string {
+  const m = /^Pulumi\.(.+)\.ya?ml$/.exec(path.basename(file));
+  return m ? m[1] : path.basename(file).replace(/\.ya?ml$/, "");
+}
+
+function isSecret(v: unknown): v is { value: unknown } {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/**
+ * Deep copy with every value inside a secret replaced by the placeholder. The shape (keys of a secret
+ * map) is kept so reviewers still see which keys a Secret carries.
+ */
+export function redact(value: unknown, inSecret = false): unknown {
+  if (isSecret(value)) return redact(value.value, true);
+  if (Array.isArray(value)) return value.map((v) => redact(v, inSecret));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, inSecret)]));
+  }
+  return inSecret && value !== undefined && value !== null ? SECRET_PLACEHOLDER : value;
+}
+
+interface Recorded {
+  readonly type: string;
+  readonly name: string;
+  readonly parent?: { readonly urn: unknown };
+  readonly dependsOn: readonly { readonly urn: unknown }[];
+  readonly protect: boolean;
+  readonly retainOnDelete: boolean;
+}
+
+async function urnOf(resource: { readonly urn: unknown }): Promise<string> {
+  return new Promise((resolve) => (resource.urn as { apply(f: (u: string) => void): void }).apply(resolve));
+}
+
+/**
+ * Runs the real program in-process under Pulumi's mocks and returns every registered resource.
+ * Pulumi and the program are imported here, after the mocks are set, so callers (tests included) can
+ * render several configs in one process after resetting modules.
+ * Throws ConfigError (nothing registered) when the config is invalid.
+ */
+export async function renderPlatform(stack: string, config: StackConfigValues): Promise<RenderResult> {
+  const pulumi = await import("@pulumi/pulumi");
+  const mocks = new PlatformMocks(pulumi, String(config["aws:region"] ?? "us-east-1"));
+  await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+  );
+  const program = await import("../components/program");
+  const model = program.loadModel();
+
+  const recorded: Recorded[] = [];
+  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      const deps = args.opts.dependsOn;
+      recorded.push({
+        type: args.type,
+        name: args.name,
+        parent: args.opts.parent,
+        dependsOn: (Array.isArray(deps) ? deps : deps ? [deps] : []) as { urn: unknown }[],
+        protect: args.opts.protect === true,
+        retainOnDelete: (args.opts as { retainOnDelete?: boolean }).retainOnDelete === true,
+      });
+      return undefined;
+    });
+    return program.deploy(model);
+  });
+  await pulumi.runtime.disconnect();
+
+  const stackUrn = `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`;
+  const byKey = new Map<string, RegisteredResource>();
+  for (const r of mocks.registered) byKey.set(`${r.type}::${r.name}`, r);
+  const resources: RenderedResource[] = [];
+  for (const r of recorded) {
+    const key = `${r.type}::${r.name}`;
+    const reg = byKey.get(key);
+    if (!reg) throw new Error(`render: ${key} was constructed but never registered`);
+    const parent = r.parent ? await urnOf(r.parent) : stackUrn;
+    resources.push({
+      // Same scheme as the mock engine, so parent and dependsOn URNs match these.
+      urn: `urn:pulumi:${stack}::${PROJECT}::${parent.split("::")[2].split("$").pop()}$${r.type}::${r.name}`,
+      type: r.type,
+      name: r.name,
+      parent,
+      dependsOn: await Promise.all(r.dependsOn.map(urnOf)),
+      protect: r.protect,
+      retainOnDelete: r.retainOnDelete,
+      inputs: redact(reg.inputs) as Record<string, unknown>,
+      read: reg.readId !== undefined,
+    });
+  }
+  const seen = new Set<string>();
+  for (const r of resources) {
+    if (seen.has(r.urn)) throw new Error(`render: two resources share the URN ${r.urn}`);
+    seen.add(r.urn);
+  }
+  return { stack, resources, outputs: redact(outputs ?? {}) as Record<string, unknown> };
+}
+
+/** Short config keys of this project, for validation without the engine. */
+export function projectConfig(config: StackConfigValues): Record<string, unknown> {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  return Object.fromEntries(Object.entries(config).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+}
+
+const BASE64_PLACEHOLDER = Buffer.from(SECRET_PLACEHOLDER).toString("base64");
+
+/**
+ * The Kubernetes objects the program sends to the API server, as they would be sent (secret values
+ * replaced). Helm releases are not objects of their own and reads create nothing.
+ */
+export function manifestsOf(result: RenderResult): Record<string, unknown>[] {
+  return result.resources
+    .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && !r.read && r.type !== "pulumi:providers:kubernetes")
+    .map((r) => {
+      const obj = { ...r.inputs };
+      // Secret.data holds base64; keep the placeholder valid base64 so the object still validates.
+      if (obj.kind === "Secret" && obj.data && typeof obj.data === "object") {
+        obj.data = Object.fromEntries(Object.entries(obj.data).map(([k, v]) => [k, v === SECRET_PLACEHOLDER ? BASE64_PLACEHOLDER : v]));
+      }
+      return obj;
+    });
+}
+
+/** The tenant a resource belongs to: the name of its nearest Tenant ancestor. */
+export function tenantOf(resource: RenderedResource, byUrn: ReadonlyMap<string, RenderedResource>): string | undefined {
+  for (let r: RenderedResource | undefined = resource; r; r = r.parent ? byUrn.get(r.parent) : undefined) {
+    if (r.type === "analytics-platform:tenant:Tenant") return r.name;
+  }
+  return undefined;
+}
