@@ -1,0 +1,86 @@
+import { describe, expect, it } from "vitest";
+import { rawConfigFromEngine } from "../config/load";
+import { validateConfig } from "../config/validate";
+
+const tenant = { name: "acme", peakEventsPerSecond: 20000, retentionDays: 30, topics: ["events"] };
+const valid = { environment: "dev", cloud: "local", tenants: [tenant] };
+
+function problems(raw: unknown): readonly string[] {
+  const r = validateConfig(raw);
+  return r.ok ? [] : r.problems;
+}
+
+describe("stack config validation", () => {
+  it("accepts the minimal valid config", () => {
+    expect(validateConfig(valid).ok).toBe(true);
+  });
+
+  it.each([
+    ["an unknown top-level key", { ...valid, tenant: [] }, "analytics-platform:tenant: unknown key"],
+    ["an unknown tenant key (typo)", { ...valid, tenants: [{ ...tenant, retention: 3 }] }, "analytics-platform:tenants[0].retention: unknown key"],
+    ["an unknown nested key", { ...valid, kafka: { storage: { sise: "1Gi" } } }, "analytics-platform:kafka.storage.sise: unknown key"],
+    ["a missing environment", { cloud: "local", tenants: [] }, "analytics-platform:environment: is required"],
+    ["an unknown environment", { ...valid, environment: "staging" }, "analytics-platform:environment: must be one of \"dev\", \"prod\""],
+    ["a missing tenant field", { ...valid, tenants: [{ name: "acme", peakEventsPerSecond: 1, topics: [] }] }, "analytics-platform:tenants[0].retentionDays: is required"],
+    ["zero retention", { ...valid, tenants: [{ ...tenant, retentionDays: 0 }] }, "analytics-platform:tenants[0].retentionDays: must be >= 1"],
+    ["negative peak rate", { ...valid, tenants: [{ ...tenant, peakEventsPerSecond: -5 }] }, "analytics-platform:tenants[0].peakEventsPerSecond: must be >= 1"],
+    ["a fractional peak rate", { ...valid, tenants: [{ ...tenant, peakEventsPerSecond: 1.5 }] }, "analytics-platform:tenants[0].peakEventsPerSecond: must be integer"],
+    ["a string where a number belongs", { ...valid, tenants: [{ ...tenant, retentionDays: "30" }] }, "analytics-platform:tenants[0].retentionDays: must be integer"],
+    ["an upper-case tenant name", { ...valid, tenants: [{ ...tenant, name: "Acme" }] }, "analytics-platform:tenants[0].name: must be a DNS label"],
+    ["a tenant name with a dot", { ...valid, tenants: [{ ...tenant, name: "ac.me" }] }, "analytics-platform:tenants[0].name: must be a DNS label"],
+    ["a tenant name ending in '-'", { ...valid, tenants: [{ ...tenant, name: "acme-" }] }, "analytics-platform:tenants[0].name: must be a DNS label"],
+    ["a tenant name too long for a namespace", { ...valid, tenants: [{ ...tenant, name: "a".repeat(41) }] }, "analytics-platform:tenants[0].name: must NOT have more than 40 characters"],
+    ["a topic name that is not a Kubernetes name", { ...valid, tenants: [{ ...tenant, topics: ["Events_1"] }] }, "analytics-platform:tenants[0].topics[0]: must be lowercase"],
+    ["the reserved dlq topic", { ...valid, tenants: [{ ...tenant, topics: ["dlq"] }] }, "analytics-platform:tenants[0].topics[0]: 'dlq' is reserved"],
+    ["a repeated topic", { ...valid, tenants: [{ ...tenant, topics: ["events", "events"] }] }, "analytics-platform:tenants[0].topics[1]: duplicates item 0"],
+    ["aws without its settings", { ...valid, cloud: "aws" }, "analytics-platform:aws: is required"],
+    ["a malformed OIDC provider", { ...valid, cloud: "aws", aws: { region: "eu-west-1", oidcProviderArn: "nope", oidcProviderUrl: "oidc.example.com/id/1" } }, "analytics-platform:aws.oidcProviderArn: must be an IAM OIDC provider ARN"],
+    ["a chart repository that is not a URL", { ...valid, charts: { strimzi: { repository: "strimzi.io" } } }, "analytics-platform:charts.strimzi.repository: must be an http(s):// or oci:// URL"],
+    ["an unknown chart", { ...valid, charts: { strimsi: { version: "1" } } }, "analytics-platform:charts.strimsi: unknown key"],
+    ["a bad storage size", { ...valid, kafka: { storage: { size: "lots" } } }, "analytics-platform:kafka.storage.size: must be a size such as 100Gi"],
+    ["zero brokers", { ...valid, kafka: { brokers: 0 } }, "analytics-platform:kafka.brokers: must be >= 1"],
+  ])("rejects %s, naming its config path", (_what, raw, expected) => {
+    const found = problems(raw);
+    expect(found.some((p) => p.startsWith(expected)), `got: ${found.join(" | ")}`).toBe(true);
+  });
+
+  it("rejects duplicate tenant names, pointing at the second entry", () => {
+    expect(problems({ ...valid, tenants: [tenant, { ...tenant, topics: [] }] })).toEqual([
+      "analytics-platform:tenants[1].name: duplicate tenant name 'acme' (also tenants[0])",
+    ]);
+  });
+
+  it("rejects prod settings that break durability", () => {
+    const prod = { ...valid, environment: "prod", kafka: { brokers: 2, controllers: 1 } };
+    expect(problems(prod)).toEqual([
+      "analytics-platform:kafka.brokers: must be >= 3 in prod (replication factor 3)",
+      "analytics-platform:kafka.controllers: must be 3 or 5 in prod (a single controller is not HA)",
+    ]);
+  });
+
+  it("reports every problem at once", () => {
+    const found = problems({
+      environment: "qa",
+      cloud: "local",
+      tenants: [{ ...tenant, retentionDays: 0 }, { ...tenant, name: "Bad", peakEventsPerSecond: 0, extra: true }],
+    });
+    expect(found).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^analytics-platform:environment: /),
+      expect.stringMatching(/^analytics-platform:tenants\[0\]\.retentionDays: /),
+      expect.stringMatching(/^analytics-platform:tenants\[1\]\.name: /),
+      expect.stringMatching(/^analytics-platform:tenants\[1\]\.peakEventsPerSecond: /),
+      expect.stringMatching(/^analytics-platform:tenants\[1\]\.extra: unknown key/),
+    ]));
+    expect(found.length).toBe(5);
+  });
+});
+
+describe("reading config from the engine", () => {
+  it("keeps only this project's keys and parses structured values", () => {
+    expect(rawConfigFromEngine({
+      "analytics-platform:environment": "dev",
+      "analytics-platform:tenants": JSON.stringify([tenant]),
+      "aws:region": "eu-west-1",
+    })).toEqual({ environment: "dev", tenants: [tenant] });
+  });
+});
