@@ -1,20 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
 import { rawConfigFromEngine } from "../config/load";
 import { ConfigError, parseConfig } from "../config/validate";
+import { CatalogError, loadCatalog } from "../jobs/catalog";
+import { tenantJobProblems } from "../jobs/sql-validation";
 import { buildModel, PlatformModel } from "../model/platform-model";
 import { Platform } from "./platform";
 import { Tenant } from "./tenant";
 
-/** Reads this stack's config from the engine, validates it and resolves the model. Registers nothing. */
+/**
+ * Reads this stack's config from the engine, validates it, resolves the model and checks every tenant's
+ * job scripts. Registers nothing: any problem throws ConfigError before a resource exists.
+ */
 export function loadModel(): PlatformModel {
-  const config = parseConfig(rawConfigFromEngine(pulumi.runtime.allConfig()));
-  return buildModel(config, pulumi.getStack());
+  const catalog = loadCatalog();
+  const config = parseConfig(rawConfigFromEngine(pulumi.runtime.allConfig()), { flinkJobs: [...catalog.flinkJobs.keys()] });
+  const model = buildModel(config, pulumi.getStack(), catalog);
+  const problems = tenantJobProblems(model.tenants);
+  if (problems.length > 0) throw new ConfigError(problems, "Flink SQL");
+  return model;
 }
 
 /** Registers the whole platform for a resolved model and returns the stack outputs. */
 export function deploy(model: PlatformModel) {
   const platform = new Platform("platform", { model });
-  const tenants = model.tenants.map((t) => new Tenant(t.name, { model: t, kafka: platform.kafkaConnection, protect: model.protect }));
+  const tenants = model.tenants.map((t) => new Tenant(t.name, {
+    model: t,
+    kafka: platform.kafkaConnection,
+    protect: model.protect,
+    flink: model.flink,
+    services: platform.tenantServices(t.name),
+  }));
   return {
     environment: model.environment,
     kafkaBootstrap: platform.kafka.bootstrapServers,
@@ -29,7 +44,7 @@ export function main() {
   try {
     model = loadModel();
   } catch (e) {
-    if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+    if (e instanceof ConfigError || e instanceof CatalogError) throw new pulumi.RunError(e.message);
     throw e;
   }
   return deploy(model);

@@ -4,7 +4,11 @@ import * as random from "@pulumi/random";
 import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
 import { strimziLabels, tenantLabels } from "../model/labels";
 import { TenantModel } from "../model/platform-model";
+import { FlinkJob, flinkRoleRules, FLINK_ROLE, FlinkStateStorage } from "./flink/flink-job";
+import { FlinkModel } from "../model/flink";
+import { platformNaming } from "../model/naming";
 import { customResource, namespace } from "./k8s";
+import { credentialData, LOCAL_CREDENTIALS_SECRET } from "./storage/access";
 
 /** What a tenant needs to know of the shared Kafka cluster. */
 export interface KafkaConnection {
@@ -19,12 +23,24 @@ export interface KafkaConnection {
   readonly cluster: pulumi.Resource;
 }
 
+/** What a tenant needs of the shared layers besides Kafka; undefined parts are not in use. */
+export interface TenantPlatformServices {
+  /** The Flink operator release: FlinkDeployments need its CRDs. */
+  readonly flinkOperator?: pulumi.Resource;
+  /** Bucket (and, on AWS, identity) for the tenant's Flink state. */
+  readonly flinkStorage?: FlinkStateStorage;
+  /** cloud: local — this tenant's user of the in-cluster object store. */
+  readonly objectStoreCredentials?: { readonly accessKey: string; readonly secretKey: pulumi.Input<string> };
+}
+
 export interface TenantArgs {
   /** The tenant's resolved names and sizes. */
   readonly model: TenantModel;
   readonly kafka: KafkaConnection;
   /** Protect the tenant's stateful resources (prod). Topics are retained on delete in every environment. */
   readonly protect: boolean;
+  readonly flink: FlinkModel;
+  readonly services: TenantPlatformServices;
 }
 
 /** JAAS line for SCRAM clients (Kafka's own client config format). */
@@ -82,14 +98,14 @@ export class Tenant extends pulumi.ComponentResource {
     const afterKafka = { parent: this, dependsOn: [args.kafka.cluster] };
     // Deleting a KafkaTopic deletes the topic's data: retain them whatever happens to the config entry.
     const topicOpts = { ...afterKafka, retainOnDelete: true, protect: args.protect };
-    for (const topic of t.topics) {
+    const topics = t.topics.map((topic) =>
       customResource<KafkaTopicSpec>(`${name}-topic-${topic.name}`, {
         apiVersion: STRIMZI_API_VERSION,
         kind: "KafkaTopic",
         metadata: { name: topic.name, namespace: kafkaNs, labels: kafkaLabels },
         spec: { partitions: topic.partitions, replicas: topic.replicas, config: topic.config },
-      }, topicOpts);
-    }
+      }, topicOpts),
+    );
 
     const password = new random.RandomPassword(`${name}-kafka-password`, { length: 32, special: false }, child);
     const passwordSecret = new k8s.core.v1.Secret(`${name}-kafka-password`, {
@@ -123,10 +139,61 @@ export class Tenant extends pulumi.ComponentResource {
       },
     }, child);
 
+    if (t.flinkJobs.length > 0) this.flinkJobs(name, t, nsName, labels, args, [...topics, credentials]);
+
     this.namespace = nsName;
     this.topics = pulumi.output(t.topics.map((x) => x.name));
     this.credentialsSecret = credentials.metadata.name;
     this.registerOutputs({ namespace: this.namespace, topics: this.topics, credentialsSecret: this.credentialsSecret });
+  }
+
+  private flinkJobs(name: string, t: TenantModel, ns: pulumi.Output<string>, labels: Record<string, string>, args: TenantArgs, deps: pulumi.Resource[]): void {
+    const child = { parent: this };
+    const { flinkOperator, flinkStorage, objectStoreCredentials } = args.services;
+    if (!flinkOperator || !flinkStorage) throw new Error(`tenant ${t.name} runs jobs but the platform has no Flink operator or state storage`);
+    if (objectStoreCredentials) {
+      deps.push(new k8s.core.v1.Secret(`${name}-object-store`, {
+        metadata: { name: LOCAL_CREDENTIALS_SECRET, namespace: ns, labels },
+        stringData: credentialData(objectStoreCredentials.accessKey, objectStoreCredentials.secretKey),
+      }, child));
+    }
+    deps.push(new k8s.rbac.v1.Role(`${name}-flink`, { metadata: { name: FLINK_ROLE, namespace: ns, labels }, rules: flinkRoleRules() }, child));
+    const policy = (suffix: string, spec: k8s.types.input.networking.v1.NetworkPolicySpec) =>
+      new k8s.networking.v1.NetworkPolicy(`${name}-${suffix}`, { metadata: { name: suffix, namespace: ns, labels }, spec }, child);
+    // JobManager and TaskManagers talk to each other; the operator reaches the JobManager's REST API.
+    policy("allow-same-namespace", {
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    });
+    policy("allow-flink-operator", {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platformNaming.flinkOperatorNamespace } } }], ports: [{ protocol: "TCP", port: 8081 }] }],
+    });
+    // JobManagers call the Kubernetes API (TaskManager pods, HA) and object storage over HTTPS.
+    policy("allow-https-egress", {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        { ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] },
+        ...(flinkStorage.endpoint
+          ? [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platformNaming.objectStoreNamespace } } }], ports: [{ protocol: "TCP", port: 9000 }] }]
+          : []),
+      ],
+    });
+    for (const job of t.flinkJobs) {
+      new FlinkJob(`${name}-${job.job}`, {
+        tenant: t.name,
+        job,
+        flink: args.flink,
+        namespace: ns,
+        kafkaCredentialsSecret: t.credentialsSecret,
+        storage: flinkStorage,
+        dependsOn: [flinkOperator, ...deps],
+      }, child);
+    }
   }
 
   /** Default deny in and out; then DNS, and egress to the brokers' client listener only. */

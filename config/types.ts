@@ -39,6 +39,17 @@ export interface TenantConfig {
   readonly peakEventsPerSecond: number;
   readonly retentionDays: number;
   readonly topics: readonly string[];
+  /** Flink SQL jobs (flink-jobs/<job>.sql) this tenant runs. */
+  readonly jobs?: readonly string[];
+}
+
+export interface FlinkConfig {
+  readonly webhook?: "cert-manager" | "disabled";
+  readonly image?: string;
+  readonly flinkVersion?: "v1_20" | "v2_0" | "v2_1" | "v2_2";
+  readonly maxParallelism?: number;
+  readonly checkpointIntervalSeconds?: number;
+  readonly savepointIntervalHours?: number;
 }
 
 export interface StackConfig {
@@ -47,5 +58,6 @@ export interface StackConfig {
   readonly aws?: AwsConfig;
   readonly charts?: { readonly [chart: string]: ChartConfig | undefined };
   readonly kafka?: KafkaConfig;
+  readonly flink?: FlinkConfig;
   readonly tenants: readonly TenantConfig[];
 }

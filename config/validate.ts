@@ -7,8 +7,8 @@ export const CONFIG_NAMESPACE = "analytics-platform";
 
 /** Raised when the stack config is invalid; carries every problem, each prefixed with its config path. */
 export class ConfigError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(`invalid stack config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+  constructor(public readonly problems: readonly string[], what = "stack config") {
+    super(`invalid ${what} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
       problems.map((p) => `  - ${p}`).join("\n"));
     this.name = "ConfigError";
   }
@@ -48,9 +48,26 @@ function describe(err: ErrorObject): string {
   }
 }
 
-/** Checks the schema cannot express: uniqueness of tenant names across the list. */
-function semanticProblems(config: StackConfig): string[] {
+/** What exists in the repository that config entries may name. */
+export interface KnownNames {
+  readonly flinkJobs: readonly string[];
+}
+
+/** Checks the schema cannot express: uniqueness across entries, names of things in the repository. */
+function semanticProblems(config: StackConfig, known: KnownNames): string[] {
   const problems: string[] = [];
+  config.tenants.forEach((t, i) =>
+    (t.jobs ?? []).forEach((job, j) => {
+      if (!known.flinkJobs.includes(job)) {
+        problems.push(`${configPath(["tenants", i, "jobs", j])}: unknown Flink job '${job}' in tenant '${t.name}' (known: ${known.flinkJobs.join(", ")})`);
+      }
+    }),
+  );
+  if (config.tenants.some((t) => (t.jobs ?? []).length > 0)) {
+    // The operator's webhook needs cert-manager; a silent default would fail on clusters without it.
+    if (!config.flink?.webhook) problems.push(`${configPath(["flink", "webhook"])}: is required when a tenant runs jobs ('cert-manager' or 'disabled')`);
+    if (!config.flink?.image) problems.push(`${configPath(["flink", "image"])}: is required when a tenant runs jobs (the SQL runner image)`);
+  }
   const seen = new Map<string, number>();
   config.tenants.forEach((t, i) => {
     const first = seen.get(t.name);
@@ -74,19 +91,19 @@ export type ValidationResult =
   | { readonly ok: false; readonly problems: readonly string[] };
 
 /** Validates raw config (short keys, parsed values) against schema.json plus cross-entry rules. Pure. */
-export function validateConfig(raw: unknown): ValidationResult {
+export function validateConfig(raw: unknown, known: KnownNames): ValidationResult {
   if (!validateSchema(raw)) {
     const problems = [...new Set((validateSchema.errors ?? []).filter((e) => e.keyword !== "if").map(describe))];
     return { ok: false, problems };
   }
   const config = raw as unknown as StackConfig;
-  const problems = semanticProblems(config);
+  const problems = semanticProblems(config, known);
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }
 
 /** Like validateConfig, but throws ConfigError listing every problem. */
-export function parseConfig(raw: unknown): StackConfig {
-  const result = validateConfig(raw);
+export function parseConfig(raw: unknown, known: KnownNames): StackConfig {
+  const result = validateConfig(raw, known);
   if (!result.ok) throw new ConfigError(result.problems);
   return result.config;
 }

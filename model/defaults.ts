@@ -10,6 +10,12 @@ export interface ChartDefault {
 export const CHART_DEFAULTS = {
   strimzi: { chart: "strimzi-kafka-operator", version: "1.2.0", repository: "https://strimzi.io/charts/" },
   minio: { chart: "minio", version: "5.4.0", repository: "https://charts.min.io/" },
+  flinkOperator: {
+    chart: "flink-kubernetes-operator",
+    version: "1.15.0",
+    repository: "https://downloads.apache.org/flink/flink-kubernetes-operator-1.15.0/",
+  },
+  certManager: { chart: "cert-manager", version: "v1.19.1", repository: "https://charts.jetstack.io" },
 } as const satisfies Record<string, ChartDefault>;
 
 export type ChartName = keyof typeof CHART_DEFAULTS;
@@ -34,6 +40,12 @@ export interface EnvironmentDefaults {
     readonly brokerResources: { readonly cpu: string; readonly memory: string };
     readonly controllerResources: { readonly cpu: string; readonly memory: string };
   };
+  readonly flink: {
+    readonly jobManagerReplicas: number;
+    readonly autoscaler: boolean;
+    readonly jobManager: { readonly cpu: number; readonly memory: string };
+    readonly taskManager: { readonly cpu: number; readonly memory: string };
+  };
 }
 
 export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefaults>> = {
@@ -54,6 +66,7 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
       brokerResources: { cpu: "500m", memory: "2Gi" },
       controllerResources: { cpu: "250m", memory: "1Gi" },
     },
+    flink: { jobManagerReplicas: 1, autoscaler: false, jobManager: { cpu: 0.5, memory: "1024m" }, taskManager: { cpu: 0.5, memory: "1536m" } },
   },
   prod: {
     protect: true,
@@ -72,6 +85,8 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
       brokerResources: { cpu: "4", memory: "16Gi" },
       controllerResources: { cpu: "1", memory: "4Gi" },
     },
+    // Two JobManagers: Kubernetes HA keeps a standby ready to take over.
+    flink: { jobManagerReplicas: 2, autoscaler: true, jobManager: { cpu: 1, memory: "2048m" }, taskManager: { cpu: 2, memory: "4096m" } },
   },
 };
 
@@ -90,4 +105,16 @@ export const KAFKA_DEFAULTS = {
   /** Client listener: SCRAM-SHA-512 over TLS. Platform listener: mutual TLS. */
   clientPort: 9093,
   platformPort: 9094,
+} as const;
+
+export const FLINK_DEFAULTS = {
+  flinkVersion: "v2_2",
+  maxParallelism: 32,
+  checkpointIntervalSeconds: 60,
+  savepointIntervalHours: 6,
+  /** Where the SQL runner finds the script (a ConfigMap volume) and the cluster CA (a Secret volume). */
+  scriptDir: "/opt/flink/sql",
+  caDir: "/etc/kafka-ca",
+  runnerJar: "local:///opt/flink/usrlib/sql-runner.jar",
+  metricsPort: 9249,
 } as const;

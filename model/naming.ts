@@ -14,11 +14,24 @@ export const tenantNaming = {
   kafkaPasswordSecret: (tenant: string): string => `tenant-${tenant}-scram`,
   /** Secret in the tenant namespace with everything a client needs to connect. */
   kafkaCredentialsSecret: (): string => "kafka-credentials",
+  /** Flink consumer group and transactional-id prefix of one job: inside the tenant's Kafka prefix. */
+  flinkConsumerGroup: (tenant: string, job: string): string => `${tenant}.flink.${job}`,
+  flinkTransactionalIdPrefix: (tenant: string, job: string): string => `${tenant}.flink.${job}`,
+  flinkServiceAccount: (job: string): string => `flink-${job}`,
+  flinkScriptConfigMap: (job: string): string => `flink-sql-${job}`,
+  /** Object-store prefix of one job's checkpoints, savepoints and HA metadata. */
+  flinkStatePrefix: (tenant: string, job: string): string => `tenants/${tenant}/flink/${job}/`,
+  /** Object-store prefix of everything the tenant keeps in a shared bucket. */
+  storagePrefix: (tenant: string): string => `tenants/${tenant}/`,
+  /** User of the in-cluster object store for this tenant's workloads. */
+  objectStoreClient: (tenant: string): string => `tenant-${tenant}`,
 } as const;
 
 /** Names of shared platform things. */
 export const platformNaming = {
   kafkaNamespace: "kafka",
+  flinkOperatorNamespace: "flink-operator",
+  certManagerNamespace: "cert-manager",
   strimziNamespace: "strimzi-system",
   objectStoreNamespace: "object-store",
   kafkaBootstrap: (cluster: string, namespace: string, port: number): string =>

@@ -1,4 +1,6 @@
 import { AwsConfig, Cloud, Environment, StackConfig, TenantConfig } from "../config/types";
+import { JobCatalog } from "../jobs/catalog";
+import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
 import { CHART_DEFAULTS, ChartDefault, ChartName, ENVIRONMENT_DEFAULTS, KAFKA_DEFAULTS } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
 import {
@@ -26,6 +28,7 @@ export interface PlatformModel {
   readonly protect: boolean;
   readonly charts: Readonly<Record<ChartName, ChartDefault>>;
   readonly kafka: KafkaModel;
+  readonly flink: FlinkModel;
   readonly tenants: readonly TenantModel[];
 }
 
@@ -84,6 +87,11 @@ export interface TenantModel {
   };
   readonly credentialsSecret: string;
   readonly quota: NamespaceQuota;
+  readonly flinkJobs: readonly FlinkJobModel[];
+  /** Prefix of everything this tenant keeps in shared buckets. */
+  readonly storagePrefix: string;
+  /** User of the in-cluster object store (cloud: local). */
+  readonly objectStoreClient: string;
 }
 
 function resolveCharts(config: StackConfig): Record<ChartName, ChartDefault> {
@@ -159,7 +167,7 @@ export function tenantAcls(tenant: string): AclModel[] {
   ];
 }
 
-function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel): TenantModel {
+function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, flink: FlinkModel, catalog: JobCatalog): TenantModel {
   const env = ENVIRONMENT_DEFAULTS[config.environment].kafka;
   const sizing: PartitionSizing = {
     eventsPerPartitionPerSecond: config.kafka?.eventsPerPartitionPerSecond ?? KAFKA_DEFAULTS.eventsPerPartitionPerSecond,
@@ -169,13 +177,18 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel): T
   const localHours = config.kafka?.tieredStorage?.localRetentionHours ?? env.localRetentionHours;
   const partitions = partitionsFor(t.peakEventsPerSecond, sizing);
   const cfg = topicConfig(t.retentionDays, kafka, localHours);
-  const topics: TopicModel[] = t.topics.map((topic) => ({
-    name: tenantNaming.topic(t.name, topic),
-    partitions,
-    replicas: kafka.replicationFactor,
-    config: cfg,
-  }));
-  topics.push({ name: tenantNaming.dlqTopic(t.name), partitions: dlqPartitionsFor(partitions, sizing), replicas: kafka.replicationFactor, config: cfg });
+  const fromJobs = jobTopics(t, catalog);
+  const plain = [...new Set([...t.topics, ...fromJobs.plain])];
+  const topic = (suffix: string, config: TopicModel["config"], n = partitions): TopicModel =>
+    ({ name: tenantNaming.topic(t.name, suffix), partitions: n, replicas: kafka.replicationFactor, config });
+  const topics: TopicModel[] = [
+    ...plain.map((suffix) => topic(suffix, cfg)),
+    // Reference tables keep the latest record per key for ever: compacted, never tiered away.
+    ...fromJobs.compacted.filter((c) => !plain.includes(c)).map((suffix) =>
+      topic(suffix, { "cleanup.policy": "compact", "min.insync.replicas": kafka.minInsyncReplicas, "unclean.leader.election.enable": false }, sizing.minPartitions)),
+    topic("dlq", cfg, dlqPartitionsFor(partitions, sizing)),
+  ];
+  const partitionsOf = (suffix: string) => topics.find((x) => x.name === tenantNaming.topic(t.name, suffix))!.partitions;
   return {
     name: t.name,
     namespace: tenantNaming.namespace(t.name),
@@ -190,12 +203,16 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel): T
     },
     credentialsSecret: tenantNaming.kafkaCredentialsSecret(),
     quota: namespaceQuotaFor(t.peakEventsPerSecond),
+    flinkJobs: buildTenantJobs(t, catalog, flink, kafka.clientBootstrap, partitionsOf),
+    storagePrefix: tenantNaming.storagePrefix(t.name),
+    objectStoreClient: tenantNaming.objectStoreClient(t.name),
   };
 }
 
 /** Validated config -> the complete platform model. Pure. */
-export function buildModel(config: StackConfig, stack: string): PlatformModel {
+export function buildModel(config: StackConfig, stack: string, catalog: JobCatalog): PlatformModel {
   const kafka = buildKafka(config);
+  const flink = buildFlink(config);
   return {
     stack,
     environment: config.environment,
@@ -204,6 +221,7 @@ export function buildModel(config: StackConfig, stack: string): PlatformModel {
     protect: ENVIRONMENT_DEFAULTS[config.environment].protect,
     charts: resolveCharts(config),
     kafka,
-    tenants: config.tenants.map((t) => buildTenant(t, config, kafka)),
+    flink,
+    tenants: config.tenants.map((t) => buildTenant(t, config, kafka, flink, catalog)),
   };
 }

@@ -55,3 +55,8 @@ export const MS_PER_DAY = 24 * MS_PER_HOUR;
 export function localRetentionMs(retentionDays: number, localRetentionHours: number): number {
   return Math.min(retentionDays * MS_PER_DAY, localRetentionHours * MS_PER_HOUR);
 }
+
+/** Flink parallelism: one task per partition of the job's main input, at most `maxParallelism`. */
+export function flinkParallelismFor(inputPartitions: number, maxParallelism: number): number {
+  return Math.max(1, Math.min(inputPartitions, maxParallelism));
+}

@@ -2,17 +2,18 @@ import { describe, expect, it } from "vitest";
 import { rawConfigFromEngine } from "../config/load";
 import { validateConfig } from "../config/validate";
 
+const KNOWN = { flinkJobs: ["events-per-minute", "anomalies"] };
 const tenant = { name: "acme", peakEventsPerSecond: 20000, retentionDays: 30, topics: ["events"] };
 const valid = { environment: "dev", cloud: "local", tenants: [tenant] };
 
 function problems(raw: unknown): readonly string[] {
-  const r = validateConfig(raw);
+  const r = validateConfig(raw, KNOWN);
   return r.ok ? [] : r.problems;
 }
 
 describe("stack config validation", () => {
   it("accepts the minimal valid config", () => {
-    expect(validateConfig(valid).ok).toBe(true);
+    expect(validateConfig(valid, KNOWN).ok).toBe(true);
   });
 
   it.each([

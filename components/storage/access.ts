@@ -17,3 +17,10 @@ export interface ObjectStorageAccess {
 export function credentialEnv(secretName: string): { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } }[] {
   return ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"].map((key) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } }));
 }
+
+/** Secret data holding in-cluster store credentials in the form credentialEnv reads. */
+export function credentialData(accessKey: string, secretKey: pulumi.Input<string>): Record<string, pulumi.Input<string>> {
+  return { AWS_ACCESS_KEY_ID: accessKey, AWS_SECRET_ACCESS_KEY: secretKey };
+}
+
+export const LOCAL_CREDENTIALS_SECRET = "object-store-credentials";

@@ -7,12 +7,11 @@ import { platformNaming } from "../../model/naming";
 import { helmRelease, namespace } from "../k8s";
 
 export interface LocalStoreClient {
-  /** MinIO user name, also used in resource names. */
+  /** MinIO user name (the access key), also used in resource names. */
   readonly name: string;
-  /** Namespace of the workload; its credentials Secret is created there. */
-  readonly namespace: pulumi.Input<string>;
-  /** Bucket the client may use. */
+  /** Bucket the client may use, and the key prefix inside it ("" for the whole bucket). */
   readonly bucket: string;
+  readonly prefix: string;
 }
 
 export interface LocalObjectStoreArgs {
@@ -27,8 +26,8 @@ export interface LocalObjectStoreArgs {
 /** An S3-compatible store (MinIO) inside the cluster for `cloud: local`; every credential generated. */
 export class LocalObjectStore extends pulumi.ComponentResource {
   public readonly endpoint: string;
-  /** Per client: name of its credentials Secret (in the client's namespace). */
-  public readonly credentialsSecrets: Readonly<Record<string, pulumi.Output<string>>>;
+  /** Per client: its generated secret key (a Pulumi secret); the owner of the workload's namespace writes it there. */
+  public readonly secretKeys: Readonly<Record<string, pulumi.Output<string>>>;
 
   constructor(name: string, args: LocalObjectStoreArgs, opts?: pulumi.ComponentResourceOptions) {
     super("analytics-platform:storage:LocalObjectStore", name, {}, opts);
@@ -48,11 +47,7 @@ export class LocalObjectStore extends pulumi.ComponentResource {
         metadata: { name: `minio-user-${client.name}`, namespace: nsName, labels },
         stringData: { secretKey: password.result },
       }, { parent: this });
-      const credentials = new k8s.core.v1.Secret(`${name}-${client.name}-credentials`, {
-        metadata: { name: `object-store-${client.name}`, namespace: client.namespace, labels },
-        stringData: { AWS_ACCESS_KEY_ID: client.name, AWS_SECRET_ACCESS_KEY: password.result },
-      }, { parent: this });
-      return { client, storeSecret, credentials };
+      return { client, storeSecret, password };
     });
 
     helmRelease("minio", {
@@ -68,7 +63,7 @@ export class LocalObjectStore extends pulumi.ComponentResource {
           name: `${client.name}-rw`,
           statements: [
             { resources: [`arn:aws:s3:::${client.bucket}`], actions: ["s3:ListBucket", "s3:GetBucketLocation"] },
-            { resources: [`arn:aws:s3:::${client.bucket}/*`], actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"] },
+            { resources: [`arn:aws:s3:::${client.bucket}/${client.prefix}*`], actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"] },
           ],
         })),
         users: users.map(({ client, storeSecret }) => ({
@@ -81,7 +76,7 @@ export class LocalObjectStore extends pulumi.ComponentResource {
     }, { parent: this, dependsOn: [root, ...users.map((u) => u.storeSecret)] });
 
     this.endpoint = `http://minio.${platformNaming.objectStoreNamespace}.svc:9000`;
-    this.credentialsSecrets = Object.fromEntries(users.map((u) => [u.client.name, u.credentials.metadata.name]));
+    this.secretKeys = Object.fromEntries(users.map((u) => [u.client.name, u.password.result]));
     this.registerOutputs({ endpoint: this.endpoint });
   }
 }

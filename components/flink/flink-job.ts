@@ -1,0 +1,164 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { AwsConfig } from "../../config/types";
+import { FLINK_API_VERSION, FlinkDeploymentSpec } from "../../crds/flink";
+import { FLINK_DEFAULTS } from "../../model/defaults";
+import { FlinkJobModel, FlinkModel } from "../../model/flink";
+import { tenantLabels } from "../../model/labels";
+import { customResource } from "../k8s";
+import { credentialEnv } from "../storage/access";
+import { IrsaRole } from "../storage/irsa-role";
+
+/** Where a tenant's Flink state lives, and how its jobs are allowed in. */
+export interface FlinkStateStorage {
+  readonly bucket: pulumi.Input<string>;
+  /** In-cluster store: endpoint, and the Secret in the tenant namespace with its credentials. */
+  readonly endpoint?: string;
+  readonly credentialsSecret?: string;
+  /** AWS: one IRSA role per job service account, allowed only the job's prefix. */
+  readonly irsa?: { readonly aws: AwsConfig; readonly bucketArn: pulumi.Input<string>; readonly kmsKeyArn: pulumi.Input<string> };
+}
+
+export interface FlinkJobArgs {
+  readonly tenant: string;
+  /** The tenant's instance of the job: script, parallelism, names. */
+  readonly job: FlinkJobModel;
+  readonly flink: FlinkModel;
+  readonly namespace: pulumi.Input<string>;
+  /** Secret in the tenant namespace with the Kafka username, password and CA. */
+  readonly kafkaCredentialsSecret: string;
+  readonly storage: FlinkStateStorage;
+  /** The operator release (CRDs) and the job's topics. */
+  readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/** One tenant's running instance of one Flink SQL job (FlinkDeployment, application mode). */
+export class FlinkJob extends pulumi.ComponentResource {
+  public readonly deploymentName: pulumi.Output<string>;
+
+  constructor(name: string, args: FlinkJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("analytics-platform:flink:FlinkJob", name, {}, opts);
+    const j = args.job;
+    const labels = tenantLabels(args.tenant, "flink");
+    const child = { parent: this };
+
+    const role = args.storage.irsa
+      ? new IrsaRole(name, {
+          aws: args.storage.irsa.aws,
+          namespace: `tenant-${args.tenant}`,
+          serviceAccount: j.serviceAccount,
+          bucketArn: args.storage.irsa.bucketArn,
+          prefix: j.statePrefix,
+          kmsKeyArn: args.storage.irsa.kmsKeyArn,
+          tags: { "analytics-platform/tenant": args.tenant },
+        }, child)
+      : undefined;
+    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+      metadata: {
+        name: j.serviceAccount,
+        namespace: args.namespace,
+        labels,
+        annotations: role ? role.roleArn.apply((arn) => ({ "eks.amazonaws.com/role-arn": arn })) : undefined,
+      },
+    }, child);
+    new k8s.rbac.v1.RoleBinding(`${name}-rb`, {
+      metadata: { name: j.serviceAccount, namespace: args.namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: FLINK_ROLE },
+      subjects: [{ kind: "ServiceAccount", name: j.serviceAccount, namespace: args.namespace }],
+    }, child);
+    const script = new k8s.core.v1.ConfigMap(`${name}-sql`, {
+      metadata: { name: j.configMap, namespace: args.namespace, labels },
+      data: { [`${j.job}.sql`]: j.script },
+    }, child);
+
+    customResource<FlinkDeploymentSpec>(name, {
+      apiVersion: FLINK_API_VERSION,
+      kind: "FlinkDeployment",
+      metadata: { name: j.job, namespace: args.namespace, labels },
+      spec: pulumi.output(args.storage.bucket).apply((bucket) => flinkDeploymentSpec(j, args.flink, bucket, args.kafkaCredentialsSecret, args.storage)),
+    }, { parent: this, dependsOn: [...args.dependsOn, sa, script] });
+
+    this.deploymentName = pulumi.output(j.job);
+    this.registerOutputs({ deploymentName: this.deploymentName });
+  }
+}
+
+/** Role the jobs' JobManagers use to run TaskManager pods and keep HA metadata in ConfigMaps. */
+export const FLINK_ROLE = "flink";
+
+export function flinkRoleRules(): k8s.types.input.rbac.v1.PolicyRule[] {
+  return [
+    { apiGroups: [""], resources: ["pods", "configmaps"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+    { apiGroups: [""], resources: ["services"], verbs: ["get", "list", "watch"] },
+    { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "watch"] },
+  ];
+}
+
+/** The FlinkDeployment spec for one tenant job: exactly-once checkpoints to object storage, HA, savepoint upgrades. */
+export function flinkDeploymentSpec(j: FlinkJobModel, f: FlinkModel, bucket: string, kafkaSecret: string, storage: FlinkStateStorage): FlinkDeploymentSpec {
+  const base = `s3://${bucket}/${j.statePrefix}`;
+  const env: k8s.types.input.core.v1.EnvVar[] = [
+    { name: "KAFKA_USERNAME", valueFrom: { secretKeyRef: { name: kafkaSecret, key: "username" } } },
+    { name: "KAFKA_PASSWORD", valueFrom: { secretKeyRef: { name: kafkaSecret, key: "password" } } },
+    ...(storage.credentialsSecret ? credentialEnv(storage.credentialsSecret) : []),
+  ];
+  return {
+    image: f.image,
+    flinkVersion: f.flinkVersion,
+    mode: "native",
+    serviceAccount: j.serviceAccount,
+    flinkConfiguration: {
+      "execution.checkpointing.interval": `${f.checkpointIntervalSeconds}s`,
+      "execution.checkpointing.mode": "EXACTLY_ONCE",
+      "execution.checkpointing.dir": `${base}checkpoints`,
+      "execution.checkpointing.savepoint-dir": `${base}savepoints`,
+      "execution.checkpointing.incremental": "true",
+      "execution.checkpointing.externalized-checkpoint-retention": "RETAIN_ON_CANCELLATION",
+      "state.backend.type": "rocksdb",
+      "high-availability.type": "kubernetes",
+      "high-availability.storageDir": `${base}ha`,
+      "restart-strategy.type": "exponential-delay",
+      "restart-strategy.exponential-delay.initial-backoff": "10 s",
+      "restart-strategy.exponential-delay.max-backoff": "5 min",
+      "kubernetes.operator.periodic.savepoint.interval": `${f.savepointIntervalHours}h`,
+      "kubernetes.operator.savepoint.history.max.count": "10",
+      "metrics.reporter.prom.factory.class": "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+      "metrics.reporter.prom.port": String(FLINK_DEFAULTS.metricsPort),
+      "taskmanager.numberOfTaskSlots": "2",
+      ...(f.autoscaler
+        ? {
+            "job.autoscaler.enabled": "true",
+            "job.autoscaler.target.utilization": "0.7",
+            "job.autoscaler.vertex.max-parallelism": String(f.maxParallelism),
+          }
+        : {}),
+      ...(storage.endpoint ? { "s3.endpoint": storage.endpoint, "s3.path.style.access": "true" } : {}),
+      ...j.config,
+    },
+    podTemplate: {
+      spec: {
+        containers: [{
+          name: "flink-main-container",
+          env,
+          volumeMounts: [
+            { name: "sql", mountPath: FLINK_DEFAULTS.scriptDir, readOnly: true },
+            { name: "kafka-ca", mountPath: FLINK_DEFAULTS.caDir, readOnly: true },
+          ],
+        }],
+        volumes: [
+          { name: "sql", configMap: { name: j.configMap } },
+          { name: "kafka-ca", secret: { secretName: kafkaSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        ],
+      },
+    },
+    jobManager: { replicas: f.jobManagerReplicas, resource: f.jobManager },
+    taskManager: { resource: f.taskManager },
+    job: {
+      jarURI: FLINK_DEFAULTS.runnerJar,
+      args: [`${FLINK_DEFAULTS.scriptDir}/${j.job}.sql`],
+      parallelism: j.parallelism,
+      upgradeMode: "savepoint",
+      state: "running",
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ChartDefault } from "../../model/defaults";
+import { platformLabels } from "../../model/labels";
+import { platformNaming } from "../../model/naming";
+import { helmRelease, namespace } from "../k8s";
+
+export interface FlinkOperatorArgs {
+  readonly operatorChart: ChartDefault;
+  readonly certManagerChart: ChartDefault;
+  /** 'cert-manager' installs cert-manager for the admission webhook; 'disabled' runs without the webhook. */
+  readonly webhook: "cert-manager" | "disabled";
+}
+
+/** The Flink Kubernetes Operator (watching all namespaces), and cert-manager when its webhook is on. */
+export class FlinkOperator extends pulumi.ComponentResource {
+  /** The operator release: FlinkDeployments need its CRDs. */
+  public readonly release: pulumi.Resource;
+
+  constructor(name: string, args: FlinkOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("analytics-platform:flink:FlinkOperator", name, {}, opts);
+    const dependsOn: pulumi.Resource[] = [];
+    if (args.webhook === "cert-manager") {
+      const cmNs = namespace(platformNaming.certManagerNamespace, platformLabels("cert-manager"), { parent: this });
+      dependsOn.push(helmRelease("cert-manager", {
+        chart: args.certManagerChart,
+        namespace: cmNs.metadata.name,
+        values: { crds: { enabled: true }, resources: { requests: { cpu: "50m", memory: "128Mi" } } },
+      }, { parent: this }));
+    }
+    const ns = namespace(platformNaming.flinkOperatorNamespace, platformLabels("flink-operator"), { parent: this });
+    this.release = helmRelease("flink-operator", {
+      chart: args.operatorChart,
+      namespace: ns.metadata.name,
+      values: {
+        webhook: { create: args.webhook === "cert-manager" },
+        operatorPod: { resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
+        metrics: { port: 9999 },
+      },
+    }, { parent: this, dependsOn });
+    this.registerOutputs({});
+  }
+}

@@ -1,0 +1,57 @@
+-- Enrichment: each event joined with the version of its entity's reference record that was valid at the
+-- event's time (temporal join). Reference records are kept in a compacted topic, read as upsert-kafka.
+CREATE TABLE events (
+  event_id STRING,
+  event_type STRING,
+  entity_id STRING,
+  event_time TIMESTAMP(3),
+  WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${TOPIC_PREFIX}events',
+  ${KAFKA_CONNECTION},
+  'properties.group.id' = '${CONSUMER_GROUP}',
+  'properties.isolation.level' = 'read_committed',
+  'scan.startup.mode' = 'group-offsets',
+  'properties.auto.offset.reset' = 'earliest',
+  'format' = 'json',
+  'json.ignore-parse-errors' = 'true'
+);
+
+CREATE TABLE reference (
+  entity_id STRING,
+  entity_name STRING,
+  segment STRING,
+  updated_at TIMESTAMP(3),
+  WATERMARK FOR updated_at AS updated_at - INTERVAL '5' SECOND,
+  PRIMARY KEY (entity_id) NOT ENFORCED
+) WITH (
+  'connector' = 'upsert-kafka',
+  'topic' = '${TOPIC_PREFIX}reference',
+  ${KAFKA_CONNECTION},
+  'properties.group.id' = '${CONSUMER_GROUP}',
+  'key.format' = 'raw',
+  'value.format' = 'json'
+);
+
+CREATE TABLE events_enriched (
+  event_id STRING,
+  event_type STRING,
+  entity_id STRING,
+  entity_name STRING,
+  segment STRING,
+  event_time TIMESTAMP(3)
+) WITH (
+  'connector' = 'kafka',
+  'topic' = '${TOPIC_PREFIX}events-enriched',
+  ${KAFKA_CONNECTION},
+  'sink.delivery-guarantee' = 'exactly-once',
+  'sink.transactional-id-prefix' = '${TRANSACTIONAL_ID_PREFIX}',
+  'format' = 'json'
+);
+
+INSERT INTO events_enriched
+SELECT e.event_id, e.event_type, e.entity_id, r.entity_name, r.segment, e.event_time
+FROM events AS e
+LEFT JOIN reference FOR SYSTEM_TIME AS OF e.event_time AS r
+ON e.entity_id = r.entity_id;

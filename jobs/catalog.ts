@@ -1,0 +1,64 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv from "ajv";
+import yaml from "js-yaml";
+import schema from "./flink-job.schema.json";
+
+export interface FlinkJobMetadata {
+  readonly description: string;
+  readonly inputs: readonly string[];
+  readonly compactedInputs?: readonly string[];
+  readonly outputs: readonly string[];
+  readonly maxParallelism?: number;
+  readonly config?: Readonly<Record<string, string>>;
+  readonly parameters?: Readonly<Record<string, string>>;
+}
+
+/** One job of flink-jobs/: its SQL template and metadata, read once per run. */
+export interface FlinkJobDefinition {
+  readonly name: string;
+  /** Path relative to the project root, for messages. */
+  readonly file: string;
+  readonly sql: string;
+  readonly metadata: FlinkJobMetadata;
+}
+
+export interface JobCatalog {
+  readonly flinkJobs: ReadonlyMap<string, FlinkJobDefinition>;
+}
+
+export const FLINK_JOBS_DIR = "flink-jobs";
+
+const validateMetadata = new Ajv({ allErrors: true }).compile(schema);
+
+/** Raised when a job definition itself is broken; each problem names its file. */
+export class CatalogError extends Error {
+  constructor(public readonly problems: readonly string[]) {
+    super(`invalid job definitions:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "CatalogError";
+  }
+}
+
+/** Reads flink-jobs/<job>.sql (+ optional <job>.yaml) once. */
+export function loadFlinkJobs(root: string): Map<string, FlinkJobDefinition> {
+  const dir = path.join(root, FLINK_JOBS_DIR);
+  const jobs = new Map<string, FlinkJobDefinition>();
+  const problems: string[] = [];
+  for (const entry of fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+    const name = entry.slice(0, -4);
+    const metaFile = path.join(dir, `${name}.yaml`);
+    const metadata = fs.existsSync(metaFile) ? yaml.load(fs.readFileSync(metaFile, "utf8")) : undefined;
+    if (!validateMetadata(metadata)) {
+      for (const e of validateMetadata.errors ?? []) problems.push(`${FLINK_JOBS_DIR}/${name}.yaml: ${e.instancePath || "/"} ${e.message}`);
+      continue;
+    }
+    jobs.set(name, { name, file: `${FLINK_JOBS_DIR}/${entry}`, sql: fs.readFileSync(path.join(dir, entry), "utf8"), metadata: metadata as unknown as FlinkJobMetadata });
+  }
+  if (problems.length > 0) throw new CatalogError(problems);
+  return jobs;
+}
+
+/** The project's catalog of job definitions. */
+export function loadCatalog(root: string = path.resolve(__dirname, "..")): JobCatalog {
+  return { flinkJobs: loadFlinkJobs(root) };
+}

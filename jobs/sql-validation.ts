@@ -1,0 +1,56 @@
+import { FlinkSQL } from "dt-sql-parser";
+import { jobPlaceholders } from "../model/flink";
+import { FlinkJobDefinition } from "./catalog";
+import { substitute } from "./placeholders";
+
+let parser: FlinkSQL | undefined;
+
+/** One parser per process, built on first use. */
+function flinkSql(): FlinkSQL {
+  return (parser ??= new FlinkSQL());
+}
+
+/** Parses Flink SQL with a real Flink SQL grammar; returns `file:line: message` for each syntax error. */
+export function flinkSqlProblems(file: string, sql: string): string[] {
+  const parser = flinkSql();
+  // ANTLR's default listener also prints each error to the console; the returned list is the report.
+  const consoleError = console.error;
+  console.error = () => undefined;
+  try {
+    return parser.validate(sql).map((e) => `${file}:${e.startLine}: ${e.message}`);
+  } finally {
+    console.error = consoleError;
+  }
+}
+
+interface TenantJobs {
+  readonly name: string;
+  readonly flinkJobs: readonly { readonly file: string; readonly script: string; readonly unresolved: readonly { readonly name: string; readonly line: number }[] }[];
+}
+
+/**
+ * Every tenant's substituted scripts: unresolved placeholders and syntax errors, as `file:line: …`.
+ * Identical scripts are parsed once.
+ */
+export function tenantJobProblems(tenants: readonly TenantJobs[]): string[] {
+  const problems: string[] = [];
+  const parsed = new Map<string, string[]>();
+  for (const t of tenants) {
+    for (const job of t.flinkJobs) {
+      for (const u of job.unresolved) problems.push(`${job.file}:${u.line}: unresolved placeholder \${${u.name}} (tenant ${t.name})`);
+      let errors = parsed.get(job.script);
+      if (!errors) parsed.set(job.script, (errors = flinkSqlProblems(job.file, job.script)));
+      problems.push(...errors.map((e) => `${e} (tenant ${t.name})`));
+    }
+  }
+  return problems;
+}
+
+/** A job checked as it would be deployed for an example tenant: unresolved placeholders and syntax. */
+export function sampleJobProblems(job: FlinkJobDefinition): string[] {
+  const { text, unresolved } = substitute(job.sql, jobPlaceholders(SAMPLE_TENANT, job, SAMPLE_BOOTSTRAP));
+  return [...unresolved.map((u) => `${job.file}:${u.line}: unresolved placeholder \${${u.name}}`), ...flinkSqlProblems(job.file, text)];
+}
+
+const SAMPLE_TENANT = "example";
+const SAMPLE_BOOTSTRAP = "platform-kafka-bootstrap.kafka.svc:9093";

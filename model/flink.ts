@@ -1,0 +1,114 @@
+import { StackConfig, TenantConfig } from "../config/types";
+import { FlinkJobDefinition, JobCatalog } from "../jobs/catalog";
+import { substitute } from "../jobs/placeholders";
+import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS } from "./defaults";
+import { tenantNaming } from "./naming";
+import { flinkParallelismFor } from "./sizing";
+
+/** Platform-wide Flink settings, resolved. */
+export interface FlinkModel {
+  /** True when any tenant runs a job: only then are the operator and its dependencies installed. */
+  readonly enabled: boolean;
+  readonly webhook: "cert-manager" | "disabled";
+  readonly image: string;
+  readonly flinkVersion: string;
+  readonly maxParallelism: number;
+  readonly checkpointIntervalSeconds: number;
+  readonly savepointIntervalHours: number;
+  readonly jobManagerReplicas: number;
+  readonly autoscaler: boolean;
+  readonly jobManager: { readonly cpu: number; readonly memory: string };
+  readonly taskManager: { readonly cpu: number; readonly memory: string };
+}
+
+/** One tenant's instance of one job. */
+export interface FlinkJobModel {
+  readonly job: string;
+  /** Source file, for messages. */
+  readonly file: string;
+  /** The script with deploy-time placeholders filled; runtime ones (credentials) are left for the runner. */
+  readonly script: string;
+  readonly unresolved: readonly { readonly name: string; readonly line: number }[];
+  readonly parallelism: number;
+  readonly serviceAccount: string;
+  readonly configMap: string;
+  readonly statePrefix: string;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export function buildFlink(config: StackConfig): FlinkModel {
+  const env = ENVIRONMENT_DEFAULTS[config.environment].flink;
+  const f = config.flink ?? {};
+  return {
+    enabled: config.tenants.some((t) => (t.jobs ?? []).length > 0),
+    webhook: f.webhook ?? "cert-manager",
+    image: f.image ?? "",
+    flinkVersion: f.flinkVersion ?? FLINK_DEFAULTS.flinkVersion,
+    maxParallelism: f.maxParallelism ?? FLINK_DEFAULTS.maxParallelism,
+    checkpointIntervalSeconds: f.checkpointIntervalSeconds ?? FLINK_DEFAULTS.checkpointIntervalSeconds,
+    savepointIntervalHours: f.savepointIntervalHours ?? FLINK_DEFAULTS.savepointIntervalHours,
+    ...env,
+  };
+}
+
+/** The Kafka connection options of a table, on one line so substitution keeps line numbers. */
+export function kafkaConnectionOptions(bootstrapServers: string): string {
+  return [
+    `'properties.bootstrap.servers' = '${bootstrapServers}'`,
+    `'properties.security.protocol' = 'SASL_SSL'`,
+    `'properties.sasl.mechanism' = 'SCRAM-SHA-512'`,
+    `'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="\${KAFKA_USERNAME}" password="\${KAFKA_PASSWORD}";'`,
+    `'properties.ssl.truststore.type' = 'PEM'`,
+    `'properties.ssl.truststore.location' = '${FLINK_DEFAULTS.caDir}/ca.crt'`,
+  ].join(", ");
+}
+
+/** Deploy-time placeholder values for one tenant and job (documented in the README). */
+export function jobPlaceholders(tenant: string, job: FlinkJobDefinition, bootstrapServers: string): Record<string, string> {
+  return {
+    ...job.metadata.parameters,
+    TENANT: tenant,
+    TOPIC_PREFIX: tenantNaming.kafkaPrefix(tenant),
+    KAFKA_BOOTSTRAP_SERVERS: bootstrapServers,
+    KAFKA_CONNECTION: kafkaConnectionOptions(bootstrapServers),
+    CONSUMER_GROUP: tenantNaming.flinkConsumerGroup(tenant, job.name),
+    TRANSACTIONAL_ID_PREFIX: tenantNaming.flinkTransactionalIdPrefix(tenant, job.name),
+  };
+}
+
+/** Topics a tenant's jobs read or write, beyond those it lists: created for it. */
+export function jobTopics(t: TenantConfig, catalog: JobCatalog): { readonly plain: string[]; readonly compacted: string[] } {
+  const plain = new Set<string>();
+  const compacted = new Set<string>();
+  for (const name of t.jobs ?? []) {
+    const meta = catalog.flinkJobs.get(name)!.metadata;
+    for (const topic of [...meta.inputs, ...meta.outputs]) plain.add(topic);
+    for (const topic of meta.compactedInputs ?? []) compacted.add(topic);
+  }
+  plain.delete("dlq");
+  return { plain: [...plain], compacted: [...compacted] };
+}
+
+export function buildTenantJobs(
+  t: TenantConfig,
+  catalog: JobCatalog,
+  flink: FlinkModel,
+  bootstrapServers: string,
+  partitionsOf: (topic: string) => number,
+): FlinkJobModel[] {
+  return (t.jobs ?? []).map((name) => {
+    const job = catalog.flinkJobs.get(name)!;
+    const { text, unresolved } = substitute(job.sql, jobPlaceholders(t.name, job, bootstrapServers));
+    return {
+      job: name,
+      file: job.file,
+      script: text,
+      unresolved,
+      parallelism: flinkParallelismFor(partitionsOf(job.metadata.inputs[0]), Math.min(flink.maxParallelism, job.metadata.maxParallelism ?? Infinity)),
+      serviceAccount: tenantNaming.flinkServiceAccount(name),
+      configMap: tenantNaming.flinkScriptConfigMap(name),
+      statePrefix: tenantNaming.flinkStatePrefix(t.name, name),
+      config: job.metadata.config ?? {},
+    };
+  });
+}
