@@ -1,3 +1,4 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { platformLabels } from "../model/labels";
 import { platformNaming } from "../model/naming";
@@ -9,7 +10,6 @@ import { credentialData, LOCAL_CREDENTIALS_SECRET, ObjectStorageAccess } from ".
 import { AwsObjectStorage } from "./storage/aws-object-storage";
 import { IrsaRole } from "./storage/irsa-role";
 import { LocalObjectStore } from "./storage/local-object-store";
-import * as k8s from "@pulumi/kubernetes";
 import { KafkaConnection, TenantPlatformServices } from "./tenant";
 
 export interface PlatformArgs {
