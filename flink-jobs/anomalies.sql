@@ -7,13 +7,8 @@ CREATE TABLE events (
   event_time TIMESTAMP(3),
   WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
 ) WITH (
-  'connector' = 'kafka',
+  ${KAFKA_SOURCE},
   'topic' = '${TOPIC_PREFIX}events',
-  ${KAFKA_CONNECTION},
-  'properties.group.id' = '${CONSUMER_GROUP}',
-  'properties.isolation.level' = 'read_committed',
-  'scan.startup.mode' = 'group-offsets',
-  'properties.auto.offset.reset' = 'earliest',
   'format' = 'json',
   'json.ignore-parse-errors' = 'true'
 );
@@ -25,11 +20,8 @@ CREATE TABLE anomalies (
   event_count BIGINT,
   threshold BIGINT
 ) WITH (
-  'connector' = 'kafka',
+  ${KAFKA_EXACTLY_ONCE_SINK},
   'topic' = '${TOPIC_PREFIX}anomalies',
-  ${KAFKA_CONNECTION},
-  'sink.delivery-guarantee' = 'exactly-once',
-  'sink.transactional-id-prefix' = '${TRANSACTIONAL_ID_PREFIX}',
   'format' = 'json'
 );
 

@@ -6,13 +6,8 @@ CREATE TABLE raw_events (
   kafka_offset BIGINT METADATA FROM 'offset' VIRTUAL,
   kafka_partition INT METADATA FROM 'partition' VIRTUAL
 ) WITH (
-  'connector' = 'kafka',
+  ${KAFKA_SOURCE},
   'topic' = '${TOPIC_PREFIX}events',
-  ${KAFKA_CONNECTION},
-  'properties.group.id' = '${CONSUMER_GROUP}',
-  'properties.isolation.level' = 'read_committed',
-  'scan.startup.mode' = 'group-offsets',
-  'properties.auto.offset.reset' = 'earliest',
   'format' = 'raw'
 );
 
@@ -22,11 +17,8 @@ CREATE TABLE dlq (
   source_partition INT,
   source_offset BIGINT
 ) WITH (
-  'connector' = 'kafka',
+  ${KAFKA_EXACTLY_ONCE_SINK},
   'topic' = '${TOPIC_PREFIX}dlq',
-  ${KAFKA_CONNECTION},
-  'sink.delivery-guarantee' = 'exactly-once',
-  'sink.transactional-id-prefix' = '${TRANSACTIONAL_ID_PREFIX}',
   'format' = 'json'
 );
 

@@ -6,13 +6,8 @@ CREATE TABLE events (
   event_time TIMESTAMP(3),
   WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
 ) WITH (
-  'connector' = 'kafka',
+  ${KAFKA_SOURCE},
   'topic' = '${TOPIC_PREFIX}events',
-  ${KAFKA_CONNECTION},
-  'properties.group.id' = '${CONSUMER_GROUP}',
-  'properties.isolation.level' = 'read_committed',
-  'scan.startup.mode' = 'group-offsets',
-  'properties.auto.offset.reset' = 'earliest',
   'format' = 'json',
   'json.ignore-parse-errors' = 'true'
 );
@@ -23,11 +18,8 @@ CREATE TABLE events_per_minute (
   event_type STRING,
   event_count BIGINT
 ) WITH (
-  'connector' = 'kafka',
+  ${KAFKA_EXACTLY_ONCE_SINK},
   'topic' = '${TOPIC_PREFIX}events-per-minute',
-  ${KAFKA_CONNECTION},
-  'sink.delivery-guarantee' = 'exactly-once',
-  'sink.transactional-id-prefix' = '${TRANSACTIONAL_ID_PREFIX}',
   'format' = 'json'
 );
 

@@ -40,12 +40,14 @@ export interface EnvironmentDefaults {
     readonly brokerResources: { readonly cpu: string; readonly memory: string };
     readonly controllerResources: { readonly cpu: string; readonly memory: string };
   };
-  readonly flink: {
-    readonly jobManagerReplicas: number;
-    readonly autoscaler: boolean;
-    readonly jobManager: { readonly cpu: number; readonly memory: string };
-    readonly taskManager: { readonly cpu: number; readonly memory: string };
-  };
+  readonly flink: FlinkEnvironmentDefaults;
+}
+
+export interface FlinkEnvironmentDefaults {
+  readonly jobManagerReplicas: number;
+  readonly autoscaler: boolean;
+  readonly jobManager: { readonly cpu: number; readonly memory: string };
+  readonly taskManager: { readonly cpu: number; readonly memory: string };
 }
 
 export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefaults>> = {

@@ -1,12 +1,12 @@
 import { StackConfig, TenantConfig } from "../config/types";
 import { FlinkJobDefinition, JobCatalog } from "../jobs/catalog";
 import { substitute } from "../jobs/placeholders";
-import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS } from "./defaults";
+import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults } from "./defaults";
 import { tenantNaming } from "./naming";
 import { flinkParallelismFor } from "./sizing";
 
 /** Platform-wide Flink settings, resolved. */
-export interface FlinkModel {
+export interface FlinkModel extends FlinkEnvironmentDefaults {
   /** True when any tenant runs a job: only then are the operator and its dependencies installed. */
   readonly enabled: boolean;
   readonly webhook: "cert-manager" | "disabled";
@@ -15,10 +15,6 @@ export interface FlinkModel {
   readonly maxParallelism: number;
   readonly checkpointIntervalSeconds: number;
   readonly savepointIntervalHours: number;
-  readonly jobManagerReplicas: number;
-  readonly autoscaler: boolean;
-  readonly jobManager: { readonly cpu: number; readonly memory: string };
-  readonly taskManager: { readonly cpu: number; readonly memory: string };
 }
 
 /** One tenant's instance of one job. */
@@ -71,6 +67,21 @@ export function jobPlaceholders(tenant: string, job: FlinkJobDefinition, bootstr
     TOPIC_PREFIX: tenantNaming.kafkaPrefix(tenant),
     KAFKA_BOOTSTRAP_SERVERS: bootstrapServers,
     KAFKA_CONNECTION: kafkaConnectionOptions(bootstrapServers),
+    KAFKA_SOURCE: [
+      `'connector' = 'kafka'`,
+      kafkaConnectionOptions(bootstrapServers),
+      `'properties.group.id' = '${tenantNaming.flinkConsumerGroup(tenant, job.name)}'`,
+      // Read only committed (exactly-once) output of upstream jobs; resume from the group's offsets.
+      `'properties.isolation.level' = 'read_committed'`,
+      `'scan.startup.mode' = 'group-offsets'`,
+      `'properties.auto.offset.reset' = 'earliest'`,
+    ].join(", "),
+    KAFKA_EXACTLY_ONCE_SINK: [
+      `'connector' = 'kafka'`,
+      kafkaConnectionOptions(bootstrapServers),
+      `'sink.delivery-guarantee' = 'exactly-once'`,
+      `'sink.transactional-id-prefix' = '${tenantNaming.flinkTransactionalIdPrefix(tenant, job.name)}'`,
+    ].join(", "),
     CONSUMER_GROUP: tenantNaming.flinkConsumerGroup(tenant, job.name),
     TRANSACTIONAL_ID_PREFIX: tenantNaming.flinkTransactionalIdPrefix(tenant, job.name),
   };
