@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { platformLabels } from "../model/labels";
 import { platformNaming } from "../model/naming";
 import { PlatformModel } from "../model/platform-model";
+import { DruidCluster, DruidStorage } from "./druid/druid-cluster";
+import { DruidMetadataStore } from "./druid/metadata-store";
 import { FlinkOperator } from "./flink/flink-operator";
 import { namespace } from "./k8s";
 import { KafkaCluster } from "./kafka/kafka-cluster";
@@ -19,6 +21,7 @@ export interface PlatformArgs {
 
 const KAFKA_TIERED = "kafka-tiered";
 const FLINK_STATE = "flink-state";
+const DRUID_DEEP_STORAGE = "druid-deep-storage";
 
 /** The shared layers: object storage and identity, and the Kafka cluster with its operator. */
 export class Platform extends pulumi.ComponentResource {
@@ -26,6 +29,7 @@ export class Platform extends pulumi.ComponentResource {
   /** What each Tenant needs of the shared Kafka cluster. */
   public readonly kafkaConnection: KafkaConnection;
   public readonly buckets: pulumi.Output<Record<string, string>>;
+  public readonly druid?: DruidCluster;
   /** What each Tenant needs of the shared layers besides Kafka, by tenant name. */
   public readonly tenantServices: (tenant: string) => TenantPlatformServices;
 
@@ -39,61 +43,76 @@ export class Platform extends pulumi.ComponentResource {
       : undefined;
     const jobTenants = m.tenants.filter((t) => t.flinkJobs.length > 0);
 
+    const druidNs = m.druid.enabled ? namespace(m.druid.namespace, platformLabels("druid"), { parent: this }) : undefined;
+    let druidStorage: DruidStorage | undefined;
+    let databaseAws: { config: NonNullable<typeof m.aws>; kmsKeyArn: pulumi.Output<string>; stack: string } | undefined;
     let tiered: ObjectStorageAccess | undefined;
     if (m.cloud === "aws") {
       const aws = m.aws!;
       const tags = { "analytics-platform/stack": m.stack, "analytics-platform/environment": m.environment };
-      const purposes = [KAFKA_TIERED, ...(m.flink.enabled ? [FLINK_STATE] : [])];
+      const purposes = [KAFKA_TIERED, ...(m.flink.enabled ? [FLINK_STATE] : []), ...(m.druid.enabled ? [DRUID_DEEP_STORAGE] : [])];
       const storage = new AwsObjectStorage(`${name}-storage`, { purposes, stack: m.stack, protect: m.protect, tags }, { parent: this });
       const bucket = storage.buckets[KAFKA_TIERED];
       const flinkBucket = storage.buckets[FLINK_STATE];
+      const druidBucket = storage.buckets[DRUID_DEEP_STORAGE];
+      // A platform workload's role: its one service account, its whole bucket and the platform key.
+      const workloadRole = (workload: string, ns: string, serviceAccount: string, b: { arn: pulumi.Output<string> }) =>
+        new IrsaRole(`${name}-${workload}-irsa`, { aws, namespace: ns, serviceAccount, bucketArn: b.arn, prefix: "", kmsKeyArn: storage.kmsKeyArn, tags }, { parent: this });
+      if (druidBucket) {
+        druidStorage = {
+          bucket: druidBucket.bucketName,
+          kmsKeyArn: storage.kmsKeyArn,
+          region: aws.region,
+          serviceAccountAnnotations: workloadRole("druid", m.druid.namespace, m.druid.serviceAccount, druidBucket).serviceAccountAnnotations,
+        };
+        databaseAws = { config: aws, kmsKeyArn: storage.kmsKeyArn, stack: m.stack };
+      }
       this.tenantServices = () => ({
+        druid: this.druidServices(),
         flinkOperator: flinkOperator?.release,
         flinkStorage: flinkBucket && { bucket: flinkBucket.bucketName, irsa: { aws, bucketArn: flinkBucket.arn, kmsKeyArn: storage.kmsKeyArn } },
       });
-      const role = new IrsaRole(`${name}-kafka-irsa`, {
-        aws,
-        namespace: m.kafka.namespace,
-        serviceAccount: m.kafka.serviceAccount,
-        bucketArn: bucket.arn,
-        prefix: "",
-        kmsKeyArn: storage.kmsKeyArn,
-        tags,
-      }, { parent: this });
       tiered = {
         bucket: bucket.bucketName,
         region: aws.region,
         pathStyleAccess: false,
-        serviceAccountAnnotations: role.roleArn.apply((arn): Record<string, string> => ({ "eks.amazonaws.com/role-arn": arn })),
+        serviceAccountAnnotations: workloadRole("kafka", m.kafka.namespace, m.kafka.serviceAccount, bucket).serviceAccountAnnotations,
       };
       this.buckets = pulumi.all(Object.fromEntries(Object.entries(storage.buckets).map(([p, b]) => [p, b.bucketName]))) as pulumi.Output<Record<string, string>>;
     } else {
-      const buckets = [KAFKA_TIERED, ...(m.flink.enabled ? [FLINK_STATE] : [])];
+      const buckets = [KAFKA_TIERED, ...(m.flink.enabled ? [FLINK_STATE] : []), ...(m.druid.enabled ? [DRUID_DEEP_STORAGE] : [])];
       const store = new LocalObjectStore(`${name}-object-store`, {
         chart: m.charts.minio,
         buckets,
         clients: [
           { name: "kafka", bucket: KAFKA_TIERED, prefix: "" },
+          ...(m.druid.enabled ? [{ name: "druid", bucket: DRUID_DEEP_STORAGE, prefix: "" }] : []),
           ...jobTenants.map((t) => ({ name: t.objectStoreClient, bucket: FLINK_STATE, prefix: t.storagePrefix })),
         ],
         storageSize: m.environment === "prod" ? "200Gi" : "20Gi",
         protect: m.protect,
       }, { parent: this });
-      const kafkaCredentials = new k8s.core.v1.Secret(`${name}-kafka-object-store`, {
-        metadata: { name: LOCAL_CREDENTIALS_SECRET, namespace: kafkaNs.metadata.name, labels: platformLabels("kafka") },
-        stringData: credentialData("kafka", store.secretKeys["kafka"]),
-      }, { parent: this });
+      // A platform workload's store credentials, in its own namespace.
+      const workloadCredentials = (workload: string, ns: k8s.core.v1.Namespace) =>
+        new k8s.core.v1.Secret(`${name}-${workload}-object-store`, {
+          metadata: { name: LOCAL_CREDENTIALS_SECRET, namespace: ns.metadata.name, labels: platformLabels(workload) },
+          stringData: credentialData(workload, store.secretKeys[workload]),
+        }, { parent: this }).metadata.name;
+      if (druidNs) {
+        druidStorage = { bucket: DRUID_DEEP_STORAGE, region: "us-east-1", endpoint: store.endpoint, credentialsSecret: workloadCredentials("druid", druidNs) };
+      }
       tiered = {
         bucket: pulumi.output(KAFKA_TIERED),
         region: "us-east-1",
         endpoint: store.endpoint,
         pathStyleAccess: true,
-        credentialsSecret: kafkaCredentials.metadata.name,
+        credentialsSecret: workloadCredentials("kafka", kafkaNs),
       };
       const byTenant = new Map(jobTenants.map((t) => [t.name, t]));
       this.tenantServices = (tenant) => {
         const t = byTenant.get(tenant);
         return {
+          druid: this.druidServices(),
           flinkOperator: flinkOperator?.release,
           flinkStorage: t && { bucket: FLINK_STATE, endpoint: store.endpoint, credentialsSecret: LOCAL_CREDENTIALS_SECRET },
           objectStoreCredentials: t && { accessKey: t.objectStoreClient, secretKey: store.secretKeys[t.objectStoreClient] },
@@ -110,6 +129,26 @@ export class Platform extends pulumi.ComponentResource {
       protect: m.protect,
     }, { parent: this });
 
+    if (druidNs && druidStorage) {
+      const metadata = new DruidMetadataStore(`${name}-druid-metadata`, {
+        druid: m.druid,
+        namespace: druidNs.metadata.name,
+        aws: databaseAws,
+        postgresqlChart: m.charts.postgresql,
+        protect: m.protect,
+      }, { parent: this });
+      this.druid = new DruidCluster(`${name}-druid`, {
+        druid: m.druid,
+        operatorChart: m.charts.druidOperator,
+        namespace: druidNs,
+        storage: druidStorage,
+        metadata,
+        kafkaClusterCaCert: this.kafka.clusterCaCert,
+        tenants: m.tenants.filter((t) => t.druidIngestions.length > 0).map((t) => ({ env: t.druidJaasEnv, secret: t.druidKafkaSecret })),
+        protect: m.protect,
+      }, { parent: this });
+    }
+
     this.kafkaConnection = {
       clusterName: m.kafka.clusterName,
       namespace: platformNaming.kafkaNamespace,
@@ -119,5 +158,10 @@ export class Platform extends pulumi.ComponentResource {
       cluster: this.kafka.kafka,
     };
     this.registerOutputs({ kafkaBootstrap: this.kafka.bootstrapServers, buckets: this.buckets });
+  }
+
+  /** Called by tenants once the platform is built. */
+  private druidServices(): TenantPlatformServices["druid"] {
+    return this.druid && { cluster: this.druid.cluster, clusterName: this.druid.clusterName, namespace: this.druid.namespace, operatorAuthSecret: this.druid.operatorAuthSecret };
   }
 }

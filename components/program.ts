@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { rawConfigFromEngine } from "../config/load";
 import { ConfigError, parseConfig } from "../config/validate";
-import { CatalogError, loadCatalog } from "../jobs/catalog";
+import { CatalogError, knownNames, loadCatalog } from "../jobs/catalog";
+import { tenantIngestionProblems } from "../jobs/druid-specs";
 import { tenantJobProblems } from "../jobs/sql-validation";
 import { buildModel, PlatformModel } from "../model/platform-model";
 import { Platform } from "./platform";
@@ -13,10 +14,10 @@ import { Tenant } from "./tenant";
  */
 export function loadModel(): PlatformModel {
   const catalog = loadCatalog();
-  const config = parseConfig(rawConfigFromEngine(pulumi.runtime.allConfig()), { flinkJobs: [...catalog.flinkJobs.keys()] });
+  const config = parseConfig(rawConfigFromEngine(pulumi.runtime.allConfig()), knownNames(catalog));
   const model = buildModel(config, pulumi.getStack(), catalog);
-  const problems = tenantJobProblems(model.tenants);
-  if (problems.length > 0) throw new ConfigError(problems, "Flink SQL");
+  const problems = [...tenantJobProblems(model.tenants), ...tenantIngestionProblems(model.tenants)];
+  if (problems.length > 0) throw new ConfigError(problems, "jobs or ingestion specs");
   return model;
 }
 

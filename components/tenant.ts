@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { DRUID_API_VERSION, DruidIngestionSpec } from "../crds/druid";
 import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
 import { strimziLabels, tenantLabels } from "../model/labels";
 import { TenantModel } from "../model/platform-model";
@@ -25,6 +26,13 @@ export interface KafkaConnection {
 
 /** What a tenant needs of the shared layers besides Kafka; undefined parts are not in use. */
 export interface TenantPlatformServices {
+  /** The Druid cluster its supervisors run in. */
+  readonly druid?: {
+    readonly cluster: pulumi.Resource;
+    readonly clusterName: string;
+    readonly namespace: string;
+    readonly operatorAuthSecret: string;
+  };
   /** The Flink operator release: FlinkDeployments need its CRDs. */
   readonly flinkOperator?: pulumi.Resource;
   /** Bucket (and, on AWS, identity) for the tenant's Flink state. */
@@ -140,6 +148,7 @@ export class Tenant extends pulumi.ComponentResource {
     }, child);
 
     if (t.flinkJobs.length > 0) this.flinkJobs(name, t, nsName, labels, args, [...topics, credentials]);
+    if (t.druidIngestions.length > 0) this.druidIngestions(name, t, args, password.result, topics);
 
     this.namespace = nsName;
     this.topics = pulumi.output(t.topics.map((x) => x.name));
@@ -193,6 +202,36 @@ export class Tenant extends pulumi.ComponentResource {
         storage: flinkStorage,
         dependsOn: [flinkOperator, ...deps],
       }, child);
+    }
+  }
+
+  /** The tenant's supervisors, in the Druid namespace (where the operator reconciles them), reading only its topics. */
+  private druidIngestions(name: string, t: TenantModel, args: TenantArgs, password: pulumi.Output<string>, topics: pulumi.Resource[]): void {
+    const druid = args.services.druid;
+    if (!druid) throw new Error(`tenant ${t.name} has datasources but the platform has no Druid cluster`);
+    const labels = tenantLabels(t.name, "druid");
+    const jaas = new k8s.core.v1.Secret(`${name}-druid-kafka`, {
+      metadata: { name: t.druidKafkaSecret, namespace: druid.namespace, labels },
+      stringData: { "sasl.jaas.config": pulumi.secret(password.apply((p) => scramJaasConfig(t.kafkaUser.name, p))) },
+    }, { parent: this });
+    for (const ingestion of t.druidIngestions) {
+      customResource<DruidIngestionSpec>(`${name}-ingestion-${ingestion.spec}`, {
+        apiVersion: DRUID_API_VERSION,
+        kind: "DruidIngestion",
+        metadata: { name: ingestion.name, namespace: druid.namespace, labels },
+        spec: {
+          suspend: false,
+          druidCluster: druid.clusterName,
+          ingestion: {
+            type: "kafka",
+            nativeSpec: ingestion.nativeSpec,
+            rules: ingestion.rules,
+            // Merge the small real-time segments into daily ones once a day has passed.
+            compaction: { skipOffsetFromLatest: "P1D", granularitySpec: { segmentGranularity: "DAY" } },
+          },
+          auth: { type: "basic-auth", secretRef: { name: druid.operatorAuthSecret, namespace: druid.namespace } },
+        },
+      }, { parent: this, dependsOn: [druid.cluster, jaas, ...topics] });
     }
   }
 

@@ -14,6 +14,7 @@ export interface AwsConfig {
   readonly region: string;
   readonly oidcProviderArn: string;
   readonly oidcProviderUrl: string;
+  readonly network?: { readonly vpcId: string; readonly privateSubnetIds: readonly string[]; readonly nodeSecurityGroupId: string };
 }
 
 export interface KafkaConfig {
@@ -41,6 +42,15 @@ export interface TenantConfig {
   readonly topics: readonly string[];
   /** Flink SQL jobs (flink-jobs/<job>.sql) this tenant runs. */
   readonly jobs?: readonly string[];
+  /** Druid supervisor specs (druid-specs/<name>.json) ingested for this tenant. */
+  readonly datasources?: readonly string[];
+}
+
+export interface DruidConfig {
+  readonly image?: string;
+  readonly hotDays?: number;
+  readonly maxTaskCount?: number;
+  readonly database?: { readonly instanceClass?: string; readonly allocatedStorageGb?: number };
 }
 
 export interface FlinkConfig {
@@ -59,5 +69,6 @@ export interface StackConfig {
   readonly charts?: { readonly [chart: string]: ChartConfig | undefined };
   readonly kafka?: KafkaConfig;
   readonly flink?: FlinkConfig;
+  readonly druid?: DruidConfig;
   readonly tenants: readonly TenantConfig[];
 }

@@ -50,19 +50,36 @@ function describe(err: ErrorObject): string {
 
 /** What exists in the repository that config entries may name. */
 export interface KnownNames {
-  readonly flinkJobs: readonly string[];
+  /** Flink job -> the tenant topics (suffixes) it reads and writes, which the tenant then has. */
+  readonly flinkJobs: Readonly<Record<string, readonly string[]>>;
+  /** Druid spec -> the tenant topic (suffix) it ingests. */
+  readonly druidSpecs: Readonly<Record<string, string>>;
 }
 
 /** Checks the schema cannot express: uniqueness across entries, names of things in the repository. */
 function semanticProblems(config: StackConfig, known: KnownNames): string[] {
   const problems: string[] = [];
-  config.tenants.forEach((t, i) =>
+  const jobNames = Object.keys(known.flinkJobs);
+  const specNames = Object.keys(known.druidSpecs);
+  config.tenants.forEach((t, i) => {
     (t.jobs ?? []).forEach((job, j) => {
-      if (!known.flinkJobs.includes(job)) {
-        problems.push(`${configPath(["tenants", i, "jobs", j])}: unknown Flink job '${job}' in tenant '${t.name}' (known: ${known.flinkJobs.join(", ")})`);
+      if (!jobNames.includes(job)) {
+        problems.push(`${configPath(["tenants", i, "jobs", j])}: unknown Flink job '${job}' in tenant '${t.name}' (known: ${jobNames.join(", ")})`);
       }
-    }),
-  );
+    });
+    const topics = new Set([...t.topics, "dlq", ...(t.jobs ?? []).flatMap((job) => known.flinkJobs[job] ?? [])]);
+    (t.datasources ?? []).forEach((ds, j) => {
+      const topic = known.druidSpecs[ds];
+      if (topic === undefined) {
+        problems.push(`${configPath(["tenants", i, "datasources", j])}: unknown Druid spec '${ds}' in tenant '${t.name}' (known: ${specNames.join(", ")})`);
+      } else if (!topics.has(topic)) {
+        problems.push(`${configPath(["tenants", i, "datasources", j])}: '${ds}' ingests topic '${t.name}.${topic}', which tenant '${t.name}' neither lists nor gets from its jobs`);
+      }
+    });
+  });
+  if (config.cloud === "aws" && config.tenants.some((t) => (t.datasources ?? []).length > 0) && !config.aws?.network) {
+    problems.push(`${configPath(["aws", "network"])}: is required when a tenant has datasources (Druid's metadata database runs in RDS)`);
+  }
   if (config.tenants.some((t) => (t.jobs ?? []).length > 0)) {
     // The operator's webhook needs cert-manager; a silent default would fail on clusters without it.
     if (!config.flink?.webhook) problems.push(`${configPath(["flink", "webhook"])}: is required when a tenant runs jobs ('cert-manager' or 'disabled')`);

@@ -2,6 +2,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
 import yaml from "js-yaml";
+import { CatalogError } from "./catalog-error";
+import { DruidSpecDefinition, loadDruidSpecs } from "./druid-specs";
 import schema from "./flink-job.schema.json";
 
 export interface FlinkJobMetadata {
@@ -25,19 +27,13 @@ export interface FlinkJobDefinition {
 
 export interface JobCatalog {
   readonly flinkJobs: ReadonlyMap<string, FlinkJobDefinition>;
+  readonly druidSpecs: ReadonlyMap<string, DruidSpecDefinition>;
 }
 
 export const FLINK_JOBS_DIR = "flink-jobs";
 
 const validateMetadata = new Ajv({ allErrors: true }).compile(schema);
 
-/** Raised when a job definition itself is broken; each problem names its file. */
-export class CatalogError extends Error {
-  constructor(public readonly problems: readonly string[]) {
-    super(`invalid job definitions:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "CatalogError";
-  }
-}
 
 /** Reads flink-jobs/<job>.sql (+ optional <job>.yaml) once. */
 export function loadFlinkJobs(root: string): Map<string, FlinkJobDefinition> {
@@ -58,7 +54,18 @@ export function loadFlinkJobs(root: string): Map<string, FlinkJobDefinition> {
   return jobs;
 }
 
-/** The project's catalog of job definitions. */
+/** The project's catalog of job definitions and ingestion specs, each file read once. */
 export function loadCatalog(root: string = path.resolve(__dirname, "..")): JobCatalog {
-  return { flinkJobs: loadFlinkJobs(root) };
+  return { flinkJobs: loadFlinkJobs(root), druidSpecs: loadDruidSpecs(root) };
+}
+
+export { CatalogError };
+
+/** The names config entries may use, with the topics each implies (for config validation). */
+export function knownNames(catalog: JobCatalog): { flinkJobs: Record<string, string[]>; druidSpecs: Record<string, string> } {
+  const flinkJobs: Record<string, string[]> = {};
+  for (const [name, job] of catalog.flinkJobs) flinkJobs[name] = [...job.metadata.inputs, ...(job.metadata.compactedInputs ?? []), ...job.metadata.outputs];
+  const druidSpecs: Record<string, string> = {};
+  for (const [name, spec] of catalog.druidSpecs) druidSpecs[name] = spec.topic;
+  return { flinkJobs, druidSpecs };
 }

@@ -33,3 +33,34 @@ export function substitute(template: string, values: Readonly<Record<string, str
   );
   return { text: lines.join("\n"), unresolved };
 }
+
+export interface JsonSubstitution {
+  readonly value: unknown;
+  /** Placeholders with no value, by JSON path ($.spec.ioConfig.topic). */
+  readonly unresolved: readonly { readonly name: string; readonly path: string }[];
+}
+
+const WHOLE = /^\$\{([A-Z][A-Z0-9_]*)\}$/;
+
+/**
+ * Placeholders inside a JSON document's strings. A string that is exactly one placeholder takes the
+ * value as is (an object or a number: `"taskCount": "${TASK_COUNT}"`); others are filled as text.
+ */
+export function substituteJson(doc: unknown, values: Readonly<Record<string, unknown>>): JsonSubstitution {
+  const unresolved: { name: string; path: string }[] = [];
+  const walk = (v: unknown, path: string): unknown => {
+    if (typeof v === "string") {
+      const whole = WHOLE.exec(v);
+      if (whole && Object.prototype.hasOwnProperty.call(values, whole[1])) return values[whole[1]];
+      return v.replace(PLACEHOLDER, (all, name: string) => {
+        if (Object.prototype.hasOwnProperty.call(values, name)) return String(values[name]);
+        unresolved.push({ name, path });
+        return all;
+      });
+    }
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, `${path}.${k}`)]));
+    return v;
+  };
+  return { value: walk(doc, "$"), unresolved };
+}

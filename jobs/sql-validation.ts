@@ -1,5 +1,7 @@
 import { FlinkSQL } from "dt-sql-parser";
+import { KAFKA_DEFAULTS } from "../model/defaults";
 import { jobPlaceholders } from "../model/flink";
+import { platformNaming } from "../model/naming";
 import { FlinkJobDefinition } from "./catalog";
 import { substitute } from "./placeholders";
 
@@ -53,4 +55,4 @@ export function sampleJobProblems(job: FlinkJobDefinition): string[] {
 }
 
 const SAMPLE_TENANT = "example";
-const SAMPLE_BOOTSTRAP = "platform-kafka-bootstrap.kafka.svc:9093";
+const SAMPLE_BOOTSTRAP = platformNaming.kafkaBootstrap("platform", platformNaming.kafkaNamespace, KAFKA_DEFAULTS.clientPort);

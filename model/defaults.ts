@@ -16,6 +16,9 @@ export const CHART_DEFAULTS = {
     repository: "https://downloads.apache.org/flink/flink-kubernetes-operator-1.15.0/",
   },
   certManager: { chart: "cert-manager", version: "v1.19.1", repository: "https://charts.jetstack.io" },
+  druidOperator: { chart: "druid-operator", version: "0.3.9", repository: "https://charts.datainfra.io" },
+  /** In-cluster PostgreSQL for Druid's metadata on cloud: local. */
+  postgresql: { chart: "postgresql", version: "16.7.27", repository: "oci://registry-1.docker.io/bitnamicharts" },
 } as const satisfies Record<string, ChartDefault>;
 
 export type ChartName = keyof typeof CHART_DEFAULTS;
@@ -41,6 +44,29 @@ export interface EnvironmentDefaults {
     readonly controllerResources: { readonly cpu: string; readonly memory: string };
   };
   readonly flink: FlinkEnvironmentDefaults;
+  readonly druid: DruidEnvironmentDefaults;
+}
+
+export interface DruidTierDefaults {
+  readonly name: string;
+  readonly replicas: number;
+  /** Copies of each segment loaded on this tier. */
+  readonly replicants: number;
+  readonly storage: string;
+}
+
+export interface DruidEnvironmentDefaults {
+  /** Historical tiers, hottest first. */
+  readonly tiers: readonly DruidTierDefaults[];
+  readonly coordinators: number;
+  readonly brokers: number;
+  readonly routers: number;
+  readonly middleManagers: number;
+  readonly middleManagerStorage: string;
+  /** Replicas of each ingestion task (2: a task failure loses no freshness). */
+  readonly taskReplicas: number;
+  readonly hotDays: number;
+  readonly database: { readonly instanceClass: string; readonly allocatedStorageGb: number; readonly multiAz: boolean; readonly backupRetentionDays: number };
 }
 
 export interface FlinkEnvironmentDefaults {
@@ -69,6 +95,17 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
       controllerResources: { cpu: "250m", memory: "1Gi" },
     },
     flink: { jobManagerReplicas: 1, autoscaler: false, jobManager: { cpu: 0.5, memory: "1024m" }, taskManager: { cpu: 0.5, memory: "1536m" } },
+    druid: {
+      tiers: [{ name: "_default_tier", replicas: 1, replicants: 1, storage: "20Gi" }],
+      coordinators: 1,
+      brokers: 1,
+      routers: 1,
+      middleManagers: 1,
+      middleManagerStorage: "20Gi",
+      taskReplicas: 1,
+      hotDays: 7,
+      database: { instanceClass: "db.t4g.small", allocatedStorageGb: 20, multiAz: false, backupRetentionDays: 1 },
+    },
   },
   prod: {
     protect: true,
@@ -89,6 +126,20 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
     },
     // Two JobManagers: Kubernetes HA keeps a standby ready to take over.
     flink: { jobManagerReplicas: 2, autoscaler: true, jobManager: { cpu: 1, memory: "2048m" }, taskManager: { cpu: 2, memory: "4096m" } },
+    druid: {
+      tiers: [
+        { name: "hot", replicas: 3, replicants: 2, storage: "500Gi" },
+        { name: "cold", replicas: 2, replicants: 1, storage: "2Ti" },
+      ],
+      coordinators: 2,
+      brokers: 2,
+      routers: 2,
+      middleManagers: 3,
+      middleManagerStorage: "100Gi",
+      taskReplicas: 2,
+      hotDays: 7,
+      database: { instanceClass: "db.r6g.large", allocatedStorageGb: 100, multiAz: true, backupRetentionDays: 7 },
+    },
   },
 };
 
@@ -119,4 +170,17 @@ export const FLINK_DEFAULTS = {
   caDir: "/etc/kafka-ca",
   runnerJar: "local:///opt/flink/usrlib/sql-runner.jar",
   metricsPort: 9249,
+} as const;
+
+export const DRUID_DEFAULTS = {
+  clusterName: "analytics",
+  image: "apache/druid:35.0.0",
+  operatorImageTag: "v1.3.1",
+  maxTaskCount: 16,
+  /** Kafka partitions one ingestion task reads. */
+  partitionsPerTask: 4,
+  metricsPort: 9090,
+  caDir: "/druid/kafka-ca",
+  databaseName: "druid",
+  databaseUser: "druid",
 } as const;

@@ -23,6 +23,13 @@ export const tenantNaming = {
   flinkStatePrefix: (tenant: string, job: string): string => `tenants/${tenant}/flink/${job}/`,
   /** Object-store prefix of everything the tenant keeps in a shared bucket. */
   storagePrefix: (tenant: string): string => `tenants/${tenant}/`,
+  /** Druid datasource of one of the tenant's specs. */
+  druidDatasource: (tenant: string, spec: string): string => `${tenant}_${spec}`,
+  /** DruidIngestion resource name (in the Druid namespace). */
+  druidIngestion: (tenant: string, spec: string): string => `${tenant}-${spec}`,
+  /** Secret in the Druid namespace with the tenant's Kafka JAAS line, read by ingestion tasks from the environment. */
+  druidKafkaSecret: (tenant: string): string => `kafka-${tenant}`,
+  druidJaasEnv: (tenant: string): string => `KAFKA_JAAS_${tenant.toUpperCase().replace(/-/g, "_")}`,
   /** User of the in-cluster object store for this tenant's workloads. */
   objectStoreClient: (tenant: string): string => `tenant-${tenant}`,
 } as const;
@@ -32,6 +39,8 @@ export const platformNaming = {
   kafkaNamespace: "kafka",
   flinkOperatorNamespace: "flink-operator",
   certManagerNamespace: "cert-manager",
+  druidNamespace: "druid",
+  druidOperatorNamespace: "druid-operator",
   strimziNamespace: "strimzi-system",
   objectStoreNamespace: "object-store",
   kafkaBootstrap: (cluster: string, namespace: string, port: number): string =>

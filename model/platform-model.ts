@@ -1,5 +1,6 @@
 import { AwsConfig, Cloud, Environment, StackConfig, TenantConfig } from "../config/types";
 import { JobCatalog } from "../jobs/catalog";
+import { buildDruid, buildTenantIngestions, DruidIngestionModel, DruidModel } from "./druid";
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
 import { CHART_DEFAULTS, ChartDefault, ChartName, ENVIRONMENT_DEFAULTS, KAFKA_DEFAULTS } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
@@ -29,6 +30,7 @@ export interface PlatformModel {
   readonly charts: Readonly<Record<ChartName, ChartDefault>>;
   readonly kafka: KafkaModel;
   readonly flink: FlinkModel;
+  readonly druid: DruidModel;
   readonly tenants: readonly TenantModel[];
 }
 
@@ -88,6 +90,10 @@ export interface TenantModel {
   readonly credentialsSecret: string;
   readonly quota: NamespaceQuota;
   readonly flinkJobs: readonly FlinkJobModel[];
+  readonly druidIngestions: readonly DruidIngestionModel[];
+  /** Secret in the Druid namespace with this tenant's Kafka JAAS line (when it ingests). */
+  readonly druidKafkaSecret: string;
+  readonly druidJaasEnv: string;
   /** Prefix of everything this tenant keeps in shared buckets. */
   readonly storagePrefix: string;
   /** User of the in-cluster object store (cloud: local). */
@@ -167,7 +173,7 @@ export function tenantAcls(tenant: string): AclModel[] {
   ];
 }
 
-function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, flink: FlinkModel, catalog: JobCatalog): TenantModel {
+function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, flink: FlinkModel, druid: DruidModel, catalog: JobCatalog): TenantModel {
   const env = ENVIRONMENT_DEFAULTS[config.environment].kafka;
   const sizing: PartitionSizing = {
     eventsPerPartitionPerSecond: config.kafka?.eventsPerPartitionPerSecond ?? KAFKA_DEFAULTS.eventsPerPartitionPerSecond,
@@ -204,6 +210,9 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
     credentialsSecret: tenantNaming.kafkaCredentialsSecret(),
     quota: namespaceQuotaFor(t.peakEventsPerSecond),
     flinkJobs: buildTenantJobs(t, catalog, flink, kafka.clientBootstrap, partitionsOf),
+    druidIngestions: buildTenantIngestions(t, catalog, druid, kafka.clientBootstrap, partitionsOf),
+    druidKafkaSecret: tenantNaming.druidKafkaSecret(t.name),
+    druidJaasEnv: tenantNaming.druidJaasEnv(t.name),
     storagePrefix: tenantNaming.storagePrefix(t.name),
     objectStoreClient: tenantNaming.objectStoreClient(t.name),
   };
@@ -213,6 +222,7 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
 export function buildModel(config: StackConfig, stack: string, catalog: JobCatalog): PlatformModel {
   const kafka = buildKafka(config);
   const flink = buildFlink(config);
+  const druid = buildDruid(config);
   return {
     stack,
     environment: config.environment,
@@ -222,6 +232,7 @@ export function buildModel(config: StackConfig, stack: string, catalog: JobCatal
     charts: resolveCharts(config),
     kafka,
     flink,
-    tenants: config.tenants.map((t) => buildTenant(t, config, kafka, flink, catalog)),
+    druid,
+    tenants: config.tenants.map((t) => buildTenant(t, config, kafka, flink, druid, catalog)),
   };
 }

@@ -60,3 +60,8 @@ export function localRetentionMs(retentionDays: number, localRetentionHours: num
 export function flinkParallelismFor(inputPartitions: number, maxParallelism: number): number {
   return Math.max(1, Math.min(inputPartitions, maxParallelism));
 }
+
+/** Druid Kafka ingestion tasks: one per `partitionsPerTask` partitions, at least 1, at most `maxTaskCount`. */
+export function druidTaskCountFor(partitions: number, partitionsPerTask: number, maxTaskCount: number): number {
+  return Math.max(1, Math.min(maxTaskCount, Math.ceil(partitions / partitionsPerTask)));
+}

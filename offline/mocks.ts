@@ -58,6 +58,10 @@ export class PlatformMocks implements Mocks {
         const bucket = (inputs.bucket as string | undefined) ?? `${inputs.bucketPrefix ?? args.name}${digest(args.name, 8)}`;
         return { bucket, arn: `arn:aws:s3:::${bucket}` };
       }
+      case "aws:rds/instance:Instance":
+        return { address: `${args.name}.c${digest(args.name, 10)}.${this.region}.rds.amazonaws.com`, arn: arn("rds", `db:${args.name}`) };
+      case "aws:ec2/securityGroup:SecurityGroup":
+        return { arn: arn("ec2", `security-group/sg-${digest(args.name, 17)}`) };
       case "aws:iam/role:Role":
         return { name: args.name, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${args.name}` };
       case "random:index/randomPassword:RandomPassword":

@@ -1,15 +1,40 @@
-// npm run validate [-- FILE.sql ...]: checks every job in flink-jobs/ and any SQL files given, as they
-// would be deployed for a tenant (placeholders filled, real Flink SQL grammar). Exit 1 on any problem.
+// npm run validate [-- FILE.sql|FILE.json|FILE.yaml ...]: checks every job in flink-jobs/, every spec in
+// druid-specs/ and any files given, as they would be deployed for a tenant (placeholders filled; the Flink
+// SQL grammar; the Druid supervisor schema). Exit 1 on any problem.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import yaml from "js-yaml";
 import { CatalogError, FlinkJobDefinition, FlinkJobMetadata, loadFlinkJobs } from "../jobs/catalog";
+import { DRUID_SPECS_DIR, readSpecFile, SAMPLE_TENANT, sampleSpecProblems } from "../jobs/druid-specs";
 import { sampleJobProblems } from "../jobs/sql-validation";
+import { KAFKA_DEFAULTS } from "../model/defaults";
+import { druidConsumerProperties } from "../model/druid";
+import { platformNaming, tenantNaming } from "../model/naming";
+
+const SAMPLE_BOOTSTRAP = platformNaming.kafkaBootstrap("platform", platformNaming.kafkaNamespace, KAFKA_DEFAULTS.clientPort);
 
 function jobFromFile(file: string): FlinkJobDefinition {
   const meta = file.replace(/\.sql$/, ".yaml");
   const metadata = (fs.existsSync(meta) ? yaml.load(fs.readFileSync(meta, "utf8")) : { description: "", inputs: ["events"], outputs: [] }) as FlinkJobMetadata;
   return { name: path.basename(file, ".sql"), file, sql: fs.readFileSync(file, "utf8"), metadata };
+}
+
+function specProblems(file: string): string[] {
+  let spec: unknown;
+  try {
+    spec = readSpecFile(file);
+  } catch (e) {
+    return [`${file}: ${(e as Error).message.split("\n")[0]}`];
+  }
+  const name = path.basename(file).replace(/\.(json|ya?ml)$/, "");
+  return sampleSpecProblems(file, spec, {
+    TENANT: SAMPLE_TENANT,
+    DATASOURCE: tenantNaming.druidDatasource(SAMPLE_TENANT, name),
+    TOPIC_PREFIX: tenantNaming.kafkaPrefix(SAMPLE_TENANT),
+    KAFKA_CONSUMER_PROPERTIES: druidConsumerProperties(SAMPLE_TENANT, SAMPLE_BOOTSTRAP),
+    TASK_COUNT: 1,
+    TASK_REPLICAS: 1,
+  });
 }
 
 function main(): number {
@@ -21,17 +46,21 @@ function main(): number {
     process.stderr.write(`${e.message}\n`);
     return 1;
   }
-  const extra = process.argv.slice(2);
-  for (const file of extra) {
-    if (!file.endsWith(".sql") || !fs.existsSync(file)) {
-      process.stderr.write(`${file}: not an existing .sql file\n`);
-      return 1;
-    }
-  }
-  const all = [...jobs.filter((j) => !extra.some((f) => path.resolve(f) === path.resolve(j.file))), ...extra.map(jobFromFile)];
-  const problems = all.flatMap(sampleJobProblems);
+  const args = process.argv.slice(2);
+  const missing = args.filter((f) => !/\.(sql|json|ya?ml)$/.test(f) || !fs.existsSync(f));
+  for (const f of missing) process.stderr.write(`${f}: not an existing .sql, .json or .yaml file\n`);
+  if (missing.length > 0) return 1;
+  const same = (a: string, b: string) => path.resolve(a) === path.resolve(b);
+
+  const sqlArgs = args.filter((f) => f.endsWith(".sql"));
+  const allJobs = [...jobs.filter((j) => !sqlArgs.some((f) => same(f, j.file))), ...sqlArgs.map(jobFromFile)];
+  const specFiles = fs.readdirSync(DRUID_SPECS_DIR).filter((f) => /\.(json|ya?ml)$/.test(f)).map((f) => `${DRUID_SPECS_DIR}/${f}`);
+  const specArgs = args.filter((f) => !f.endsWith(".sql"));
+  const allSpecs = [...specFiles.filter((f) => !specArgs.some((a) => same(a, f))), ...specArgs];
+
+  const problems = [...allJobs.flatMap(sampleJobProblems), ...allSpecs.flatMap(specProblems)];
   for (const p of problems) process.stderr.write(`${p}\n`);
-  process.stdout.write(`${all.length} Flink SQL job(s) checked: ${problems.length === 0 ? "ok" : `${problems.length} problem(s)`}\n`);
+  process.stdout.write(`${allJobs.length} Flink SQL job(s) and ${allSpecs.length} Druid spec(s) checked: ${problems.length === 0 ? "ok" : `${problems.length} problem(s)`}\n`);
   return problems.length === 0 ? 0 : 1;
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { rawConfigFromEngine } from "../config/load";
 import { validateConfig } from "../config/validate";
 
-const KNOWN = { flinkJobs: ["events-per-minute", "anomalies"] };
+const KNOWN = { flinkJobs: { "events-per-minute": ["events", "events-per-minute"], anomalies: ["events", "anomalies"] }, druidSpecs: { events: "events", anomalies: "anomalies" } };
 const tenant = { name: "acme", peakEventsPerSecond: 20000, retentionDays: 30, topics: ["events"] };
 const valid = { environment: "dev", cloud: "local", tenants: [tenant] };
 

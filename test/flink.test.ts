@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../config/validate";
-import { FlinkJobDefinition, loadCatalog } from "../jobs/catalog";
+import { FlinkJobDefinition, knownNames, loadCatalog } from "../jobs/catalog";
 import { substitute } from "../jobs/placeholders";
 import { sampleJobProblems, tenantJobProblems } from "../jobs/sql-validation";
 import { fakeSecretValue } from "../offline/mocks";
@@ -49,7 +49,7 @@ describe("SQL validation", () => {
 
 describe("job opt-in config", () => {
   const base = { environment: "dev", cloud: "local", flink: { webhook: "disabled", image: "runner:1" } };
-  const known = { flinkJobs: [...catalog.flinkJobs.keys()] };
+  const known = knownNames(catalog);
 
   it("rejects an unknown job name, naming the entry", () => {
     const r = validateConfig({ ...base, tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["events-per-minute", "nope"] }] }, known);

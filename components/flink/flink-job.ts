@@ -58,7 +58,7 @@ export class FlinkJob extends pulumi.ComponentResource {
         name: j.serviceAccount,
         namespace: args.namespace,
         labels,
-        annotations: role ? role.roleArn.apply((arn) => ({ "eks.amazonaws.com/role-arn": arn })) : undefined,
+        annotations: role?.serviceAccountAnnotations,
       },
     }, child);
     new k8s.rbac.v1.RoleBinding(`${name}-rb`, {

@@ -18,6 +18,8 @@ export interface IrsaRoleArgs {
 /** An IAM role for one Kubernetes service account (IRSA), allowed one bucket prefix and its KMS key. */
 export class IrsaRole extends pulumi.ComponentResource {
   public readonly roleArn: pulumi.Output<string>;
+  /** Annotations that bind the service account to this role. */
+  public readonly serviceAccountAnnotations: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: IrsaRoleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("analytics-platform:storage:IrsaRole", name, {}, opts);
@@ -59,6 +61,7 @@ export class IrsaRole extends pulumi.ComponentResource {
     }, { parent: this });
 
     this.roleArn = role.arn;
+    this.serviceAccountAnnotations = role.arn.apply((arn): Record<string, string> => ({ "eks.amazonaws.com/role-arn": arn }));
     this.registerOutputs({ roleArn: this.roleArn });
   }
 }

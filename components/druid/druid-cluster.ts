@@ -1,0 +1,301 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DRUID_API_VERSION, DruidNodeSpec, DruidSpec } from "../../crds/druid";
+import { ChartDefault, DRUID_DEFAULTS } from "../../model/defaults";
+import { DruidModel, DruidNodeModel } from "../../model/druid";
+import { platformLabels } from "../../model/labels";
+import { platformNaming } from "../../model/naming";
+import { customResource, helmRelease, namespace } from "../k8s";
+import { credentialEnv } from "../storage/access";
+
+/** Deep storage and indexing logs. */
+export interface DruidStorage {
+  readonly bucket: pulumi.Input<string>;
+  /** aws: SSE-KMS with this key; the bucket's default encryption applies too. */
+  readonly kmsKeyArn?: pulumi.Input<string>;
+  readonly region: string;
+  /** local: in-cluster S3 endpoint and the Secret (in the Druid namespace) with its credentials. */
+  readonly endpoint?: string;
+  readonly credentialsSecret?: pulumi.Input<string>;
+  /** aws: IRSA annotations for the Druid service account. */
+  readonly serviceAccountAnnotations?: pulumi.Input<Record<string, string>>;
+}
+
+/** A tenant whose supervisors run in this cluster: its JAAS env var and Secret. */
+export interface DruidTenantCredentials {
+  readonly env: string;
+  readonly secret: string;
+}
+
+export interface DruidClusterArgs {
+  readonly druid: DruidModel;
+  readonly operatorChart: ChartDefault;
+  /** The Druid namespace, created by the platform. */
+  readonly namespace: k8s.core.v1.Namespace;
+  readonly storage: DruidStorage;
+  readonly metadata: { readonly connectUri: pulumi.Input<string>; readonly passwordSecret: pulumi.Input<string>; readonly passwordKey: string };
+  /** Base64 PEM of the Kafka cluster CA, mounted where ingestion tasks read it. */
+  readonly kafkaClusterCaCert: pulumi.Input<string>;
+  /** Tenants that ingest: ingestion tasks read each one's JAAS line from the environment. */
+  readonly tenants: readonly DruidTenantCredentials[];
+  readonly protect: boolean;
+}
+
+const CREDENTIALS_SECRET = "druid-credentials";
+const OPERATOR_AUTH_SECRET = "druid-operator-auth";
+const KAFKA_CA_SECRET = "kafka-ca";
+
+/** druid-operator and one ZooKeeper-less Druid cluster with basic security, the Prometheus emitter and PDBs. */
+export class DruidCluster extends pulumi.ComponentResource {
+  /** The Druid resource, awaited until DruidClusterReady; ingestion depends on it. */
+  public readonly cluster: k8s.apiextensions.CustomResource;
+  public readonly clusterName: string;
+  public readonly namespace: string;
+  /** Secret (in the Druid namespace) the operator uses to call Druid's API. */
+  public readonly operatorAuthSecret: string;
+  public readonly routerUrl: string;
+
+  constructor(name: string, args: DruidClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("analytics-platform:druid:DruidCluster", name, {}, opts);
+    const d = args.druid;
+    const child = { parent: this };
+    const labels = platformLabels("druid");
+    const ns = args.namespace.metadata.name;
+
+    const operatorNs = namespace(platformNaming.druidOperatorNamespace, platformLabels("druid-operator"), child);
+    const operator = helmRelease("druid-operator", {
+      chart: args.operatorChart,
+      namespace: operatorNs.metadata.name,
+      values: {
+        image: { tag: DRUID_DEFAULTS.operatorImageTag },
+        env: { WATCH_NAMESPACE: d.namespace },
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+      },
+    }, { ...child, dependsOn: [args.namespace] });
+
+    // Kubernetes-based discovery: pods announce themselves through labels and leader election uses leases.
+    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+      metadata: { name: d.serviceAccount, namespace: ns, labels, annotations: args.storage.serviceAccountAnnotations },
+    }, child);
+    const role = new k8s.rbac.v1.Role(`${name}-discovery`, {
+      metadata: { name: "druid-discovery", namespace: ns, labels },
+      rules: [
+        { apiGroups: [""], resources: ["pods"], verbs: ["get", "list", "watch", "patch"] },
+        { apiGroups: [""], resources: ["configmaps"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+        { apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+      ],
+    }, child);
+    const binding = new k8s.rbac.v1.RoleBinding(`${name}-discovery`, {
+      metadata: { name: "druid-discovery", namespace: ns, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "druid-discovery" },
+      subjects: [{ kind: "ServiceAccount", name: d.serviceAccount, namespace: d.namespace }],
+    }, { ...child, dependsOn: [role, sa] });
+
+    const admin = new random.RandomPassword(`${name}-admin`, { length: 32, special: false }, child);
+    const internal = new random.RandomPassword(`${name}-internal`, { length: 32, special: false }, child);
+    const credentials = new k8s.core.v1.Secret(`${name}-credentials`, {
+      metadata: { name: CREDENTIALS_SECRET, namespace: ns, labels },
+      stringData: { DRUID_ADMIN_PASSWORD: admin.result, DRUID_INTERNAL_PASSWORD: internal.result },
+    }, child);
+    const operatorAuth = new k8s.core.v1.Secret(`${name}-operator-auth`, {
+      metadata: { name: OPERATOR_AUTH_SECRET, namespace: ns, labels },
+      stringData: { OperatorUserName: "admin", OperatorPassword: admin.result },
+    }, child);
+    const ca = new k8s.core.v1.Secret(`${name}-kafka-ca`, {
+      metadata: { name: KAFKA_CA_SECRET, namespace: ns, labels },
+      data: { "ca.crt": args.kafkaClusterCaCert },
+    }, child);
+
+    const spec = pulumi
+      .all([args.storage.bucket, args.storage.kmsKeyArn, args.metadata.connectUri, args.metadata.passwordSecret, args.storage.credentialsSecret])
+      .apply(([bucket, kmsKeyArn, connectUri, passwordSecret, storageSecret]) =>
+        druidSpec(d, {
+          bucket,
+          kmsKeyArn,
+          region: args.storage.region,
+          endpoint: args.storage.endpoint,
+          connectUri,
+          passwordSecret,
+          passwordKey: args.metadata.passwordKey,
+          storageSecret,
+          tenants: args.tenants,
+        }));
+    this.cluster = customResource<DruidSpec>(name, {
+      apiVersion: DRUID_API_VERSION,
+      kind: "Druid",
+      metadata: {
+        name: d.clusterName,
+        namespace: ns,
+        labels,
+        // Druid reports readiness in its own status field, not as a Ready condition.
+        annotations: { "pulumi.com/waitFor": "jsonpath={.status.druidNodeStatus.druidNodeConditionType}=DruidClusterReady" },
+      },
+      spec,
+    }, { ...child, dependsOn: [operator, binding, credentials, operatorAuth, ca], protect: args.protect, retainOnDelete: args.protect });
+
+    this.clusterName = d.clusterName;
+    this.namespace = d.namespace;
+    this.operatorAuthSecret = OPERATOR_AUTH_SECRET;
+    this.routerUrl = `http://druid-${d.clusterName}-routers.${d.namespace}.svc:8088`;
+    this.registerOutputs({ clusterName: this.clusterName, routerUrl: this.routerUrl });
+  }
+}
+
+export interface DruidSettings {
+  readonly bucket: string;
+  readonly kmsKeyArn?: string;
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly connectUri: string;
+  readonly passwordSecret: string;
+  readonly passwordKey: string;
+  readonly storageSecret?: string;
+  readonly tenants: readonly DruidTenantCredentials[];
+}
+
+const EXTENSIONS = [
+  "druid-kafka-indexing-service",
+  "druid-s3-extensions",
+  "postgresql-metadata-storage",
+  "druid-kubernetes-extensions",
+  "druid-basic-security",
+  "prometheus-emitter",
+  "druid-datasketches",
+];
+
+const envPassword = (variable: string) => JSON.stringify({ type: "environment", variable });
+
+/** common.runtime.properties: ZooKeeper-less, S3 deep storage, PostgreSQL metadata, basic security, Prometheus. */
+export function druidCommonProperties(d: DruidModel, s: DruidSettings): string {
+  const props: [string, string][] = [
+    ["druid.extensions.loadList", JSON.stringify(EXTENSIONS)],
+    ["druid.zk.service.enabled", "false"],
+    ["druid.discovery.type", "k8s"],
+    ["druid.discovery.k8s.clusterIdentifier", d.clusterName],
+    ["druid.serverview.type", "http"],
+    ["druid.coordinator.loadqueuepeon.type", "http"],
+    ["druid.indexer.runner.type", "httpRemote"],
+    ["druid.metadata.storage.type", "postgresql"],
+    ["druid.metadata.storage.connector.connectURI", s.connectUri],
+    ["druid.metadata.storage.connector.user", DRUID_DEFAULTS.databaseUser],
+    ["druid.metadata.storage.connector.password", envPassword("METADATA_PASSWORD")],
+    ["druid.storage.type", "s3"],
+    ["druid.storage.bucket", s.bucket],
+    ["druid.storage.baseKey", "segments"],
+    ["druid.indexer.logs.type", "s3"],
+    ["druid.indexer.logs.s3Bucket", s.bucket],
+    ["druid.indexer.logs.s3Prefix", "indexing-logs"],
+    ["druid.indexer.logs.disableAcl", "true"],
+    ...(s.kmsKeyArn ? [["druid.storage.sse.type", "kms"], ["druid.storage.sse.kms.keyId", s.kmsKeyArn]] as [string, string][] : []),
+    ...(s.endpoint
+      ? [["druid.s3.endpoint.url", s.endpoint], ["druid.s3.endpoint.signingRegion", s.region], ["druid.s3.enablePathStyleAccess", "true"]] as [string, string][]
+      : []),
+    ["druid.emitter", "prometheus"],
+    ["druid.emitter.prometheus.strategy", "exporter"],
+    ["druid.emitter.prometheus.port", String(DRUID_DEFAULTS.metricsPort)],
+    ["druid.emitter.prometheus.namespace", "druid"],
+    ["druid.auth.authenticatorChain", JSON.stringify(["basic"])],
+    ["druid.auth.authenticator.basic.type", "basic"],
+    ["druid.auth.authenticator.basic.initialAdminPassword", envPassword("DRUID_ADMIN_PASSWORD")],
+    ["druid.auth.authenticator.basic.initialInternalClientPassword", envPassword("DRUID_INTERNAL_PASSWORD")],
+    ["druid.auth.authenticator.basic.credentialsValidator.type", "metadata"],
+    ["druid.auth.authenticator.basic.skipOnFailure", "false"],
+    ["druid.auth.authenticator.basic.authorizerName", "basic"],
+    ["druid.escalator.type", "basic"],
+    ["druid.escalator.internalClientUsername", "druid_system"],
+    ["druid.escalator.internalClientPassword", envPassword("DRUID_INTERNAL_PASSWORD")],
+    ["druid.escalator.authorizerName", "basic"],
+    ["druid.auth.authorizers", JSON.stringify(["basic"])],
+    ["druid.auth.authorizer.basic.type", "basic"],
+    ["druid.server.hiddenProperties", JSON.stringify(["druid.s3.accessKey", "druid.s3.secretKey", "druid.metadata.storage.connector.password", "password", "sasl.jaas.config"])],
+  ];
+  return props.map(([k, v]) => `${k}=${v}`).join("\n");
+}
+
+const CONFIG_PATHS: Record<DruidNodeModel["nodeType"], string> = {
+  coordinator: "master/coordinator-overlord",
+  broker: "query/broker",
+  router: "query/router",
+  middleManager: "data/middleManager",
+  historical: "data/historical",
+};
+
+/** Segment cache size: 90% of the volume, leaving room for the filesystem and temporary files. */
+export function segmentCacheSize(volume: string): string {
+  const m = /^(\d+)(Mi|Gi|Ti)$/.exec(volume);
+  if (!m) throw new Error(`unsupported volume size ${volume}`);
+  const gib = (Number(m[1]) * { Mi: 1 / 1024, Gi: 1, Ti: 1024 }[m[2] as "Mi" | "Gi" | "Ti"]) * 0.9;
+  return `${Math.floor(gib)}GiB`;
+}
+
+function nodeProperties(n: DruidNodeModel): string[] {
+  const service = n.nodeType === "coordinator" ? "druid/coordinator" : `druid/${n.nodeType}`;
+  const props = [`druid.service=${service}`, `druid.plaintextPort=${n.port}`];
+  switch (n.nodeType) {
+    case "coordinator":
+      return [...props, "druid.coordinator.asOverlord.enabled=true", "druid.coordinator.asOverlord.overlordService=druid/overlord", "druid.indexer.queue.startDelay=PT30S"];
+    case "router":
+      return [...props, "druid.router.managementProxy.enabled=true"];
+    case "middleManager":
+      return [...props, "druid.worker.capacity=4", "druid.indexer.task.baseTaskDir=/druid/data/task", "druid.indexer.runner.javaOptsArray=[\"-server\",\"-Xmx1g\",\"-XX:MaxDirectMemorySize=1g\"]"];
+    case "historical":
+      return [
+        ...props,
+        `druid.server.tier=${n.tier}`,
+        `druid.segmentCache.locations=${JSON.stringify([{ path: "/druid/data/segments", maxSize: segmentCacheSize(n.storage!) }])}`,
+      ];
+    default:
+      return props;
+  }
+}
+
+function nodeSpec(n: DruidNodeModel, s: DruidSettings): DruidNodeSpec {
+  const data = n.storage
+    ? {
+        volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: n.storage } } } }],
+        volumeMounts: [{ name: "data", mountPath: "/druid/data" }],
+      }
+    : {};
+  // Only ingestion tasks (middle managers) hold tenants' Kafka credentials and the cluster CA.
+  const ingest = n.nodeType === "middleManager"
+    ? {
+        env: s.tenants.map((t) => ({ name: t.env, valueFrom: { secretKeyRef: { name: t.secret, key: "sasl.jaas.config" } } })),
+        volumes: [{ name: "kafka-ca", secret: { secretName: KAFKA_CA_SECRET } }],
+        volumeMounts: [...(data.volumeMounts ?? []), { name: "kafka-ca", mountPath: DRUID_DEFAULTS.caDir, readOnly: true }],
+      }
+    : {};
+  return {
+    nodeType: n.nodeType,
+    "druid.port": n.port,
+    nodeConfigMountPath: `/opt/druid/conf/druid/cluster/${CONFIG_PATHS[n.nodeType]}`,
+    replicas: n.replicas,
+    "runtime.properties": nodeProperties(n).join("\n"),
+    kind: "StatefulSet",
+    resources: { requests: { cpu: n.cpu, memory: n.memory }, limits: { memory: n.memory } },
+    podDisruptionBudgetSpec: { maxUnavailable: 1 },
+    ...data,
+    ...ingest,
+  };
+}
+
+/** The Druid custom resource's spec. Pure. */
+export function druidSpec(d: DruidModel, s: DruidSettings): DruidSpec {
+  return {
+    image: d.image,
+    serviceAccount: d.serviceAccount,
+    "common.runtime.properties": druidCommonProperties(d, s),
+    "jvm.options": ["-server", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8"].join("\n"),
+    env: [
+      { name: "METADATA_PASSWORD", valueFrom: { secretKeyRef: { name: s.passwordSecret, key: s.passwordKey } } },
+      { name: "DRUID_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "DRUID_ADMIN_PASSWORD" } } },
+      { name: "DRUID_INTERNAL_PASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "DRUID_INTERNAL_PASSWORD" } } },
+      ...(s.storageSecret ? credentialEnv(s.storageSecret) : []),
+    ],
+    securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
+    podLabels: platformLabels("druid"),
+    podAnnotations: {},
+    services: [{ spec: { type: "ClusterIP", clusterIP: "None" } }],
+    nodes: Object.fromEntries(d.nodes.map((n) => [n.key, nodeSpec(n, s)])),
+  };
+}

@@ -1,0 +1,100 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Ajv from "ajv";
+import ajvErrors from "ajv-errors";
+import yaml from "js-yaml";
+import schema from "./druid-supervisor.schema.json";
+import { CatalogError } from "./catalog-error";
+import { substituteJson } from "./placeholders";
+
+/** One supervisor spec of druid-specs/, read once per run. */
+export interface DruidSpecDefinition {
+  readonly name: string;
+  readonly file: string;
+  /** The spec with its placeholders. */
+  readonly spec: unknown;
+  /** The tenant topic it reads: the part after `${TOPIC_PREFIX}` in ioConfig.topic. */
+  readonly topic: string;
+}
+
+export const DRUID_SPECS_DIR = "druid-specs";
+const TOPIC_TEMPLATE = /^\$\{TOPIC_PREFIX\}([a-z0-9]([a-z0-9-]*[a-z0-9])?)$/;
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+ajvErrors(ajv);
+const validateSpec = ajv.compile(schema);
+
+/** `/spec/ioConfig/taskCount` -> `$.spec.ioConfig.taskCount` */
+function jsonPath(instancePath: string): string {
+  return "$" + instancePath.split("/").slice(1).map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join("");
+}
+
+/** Problems of a filled-in supervisor spec against the schema, each with its JSON path. */
+export function druidSpecProblems(file: string, spec: unknown): string[] {
+  if (validateSpec(spec)) return [];
+  return (validateSpec.errors ?? [])
+    .filter((e) => e.keyword !== "anyOf" && e.keyword !== "if")
+    .map((e) => {
+      const at = e.keyword === "required" ? `${jsonPath(e.instancePath)}.${e.params.missingProperty}` : jsonPath(e.instancePath);
+      return `${file}: ${at}: ${e.keyword === "required" ? "is required" : e.message}`;
+    });
+}
+
+export function readSpecFile(file: string): unknown {
+  const text = fs.readFileSync(file, "utf8");
+  return file.endsWith(".json") ? JSON.parse(text) : yaml.load(text);
+}
+
+/** Reads druid-specs/<name>.json|yaml once; each must read a tenant topic through ${TOPIC_PREFIX}. */
+export function loadDruidSpecs(root: string): Map<string, DruidSpecDefinition> {
+  const dir = path.join(root, DRUID_SPECS_DIR);
+  const specs = new Map<string, DruidSpecDefinition>();
+  const problems: string[] = [];
+  for (const entry of fs.readdirSync(dir).filter((f) => /\.(json|ya?ml)$/.test(f)).sort()) {
+    const file = `${DRUID_SPECS_DIR}/${entry}`;
+    const name = entry.replace(/\.(json|ya?ml)$/, "");
+    let spec: unknown;
+    try {
+      spec = readSpecFile(path.join(dir, entry));
+    } catch (e) {
+      problems.push(`${file}: ${(e as Error).message.split("\n")[0]}`);
+      continue;
+    }
+    const topic = TOPIC_TEMPLATE.exec(String((spec as { spec?: { ioConfig?: { topic?: unknown } } })?.spec?.ioConfig?.topic ?? ""));
+    if (!topic) {
+      problems.push(`${file}: $.spec.ioConfig.topic: must be '\${TOPIC_PREFIX}<topic>' (a topic of the tenant)`);
+      continue;
+    }
+    specs.set(name, { name, file, spec, topic: topic[1] });
+  }
+  if (problems.length > 0) throw new CatalogError(problems);
+  return specs;
+}
+
+interface TenantIngestions {
+  readonly name: string;
+  readonly druidIngestions: readonly { readonly file: string; readonly nativeSpec: unknown; readonly unresolved: readonly { readonly name: string; readonly path: string }[] }[];
+}
+
+/** Every tenant's filled-in supervisor specs: unresolved placeholders and schema problems, by JSON path. */
+export function tenantIngestionProblems(tenants: readonly TenantIngestions[]): string[] {
+  return tenants.flatMap((t) =>
+    t.druidIngestions.flatMap((i) => [
+      ...i.unresolved.map((u) => `${i.file}: ${u.path}: unresolved placeholder \${${u.name}} (tenant ${t.name})`),
+      ...druidSpecProblems(i.file, i.nativeSpec).map((p) => `${p} (tenant ${t.name})`),
+    ]),
+  );
+}
+
+const SAMPLE_TENANT = "example";
+
+/**
+ * A spec checked as it would be deployed for an example tenant: placeholders filled with that tenant's
+ * values, then the schema. Runs without a stack, for `npm run validate`.
+ */
+export function sampleSpecProblems(file: string, spec: unknown, values: Readonly<Record<string, unknown>>): string[] {
+  const { value, unresolved } = substituteJson(spec, values);
+  return [...unresolved.map((u) => `${file}: ${u.path}: unresolved placeholder \${${u.name}}`), ...druidSpecProblems(file, value)];
+}
+
+export { SAMPLE_TENANT };

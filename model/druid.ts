@@ -1,0 +1,151 @@
+import { StackConfig, TenantConfig } from "../config/types";
+import { JobCatalog } from "../jobs/catalog";
+import { substituteJson } from "../jobs/placeholders";
+import { DRUID_DEFAULTS, DruidEnvironmentDefaults, DruidTierDefaults, ENVIRONMENT_DEFAULTS } from "./defaults";
+import { platformNaming, tenantNaming } from "./naming";
+import { druidTaskCountFor } from "./sizing";
+
+export type DruidNodeType = "coordinator" | "broker" | "router" | "middleManager" | "historical";
+
+export interface DruidNodeModel {
+  /** Key under spec.nodes; also part of the generated StatefulSet names. */
+  readonly key: string;
+  readonly nodeType: DruidNodeType;
+  readonly port: number;
+  readonly replicas: number;
+  /** Historical tier. */
+  readonly tier?: string;
+  readonly storage?: string;
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+export interface DruidModel {
+  /** True when any tenant ingests a datasource: only then are the operator, cluster and database created. */
+  readonly enabled: boolean;
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly image: string;
+  readonly nodes: readonly DruidNodeModel[];
+  readonly tiers: readonly DruidTierDefaults[];
+  readonly hotDays: number;
+  readonly maxTaskCount: number;
+  readonly taskReplicas: number;
+  readonly database: DruidEnvironmentDefaults["database"];
+  readonly serviceAccount: string;
+}
+
+/** A retention (load/drop) rule as Druid's coordinator takes it. */
+export type DruidRule =
+  | { readonly type: "loadByPeriod"; readonly period: string; readonly includeFuture: true; readonly tieredReplicants: Readonly<Record<string, number>> }
+  | { readonly type: "dropForever" };
+
+export interface DruidIngestionModel {
+  readonly name: string;
+  readonly dataSource: string;
+  readonly spec: string;
+  readonly file: string;
+  readonly topic: string;
+  /** The supervisor spec with placeholders filled. */
+  readonly nativeSpec: unknown;
+  readonly unresolved: readonly { readonly name: string; readonly path: string }[];
+  readonly taskCount: number;
+  readonly rules: readonly DruidRule[];
+}
+
+export function buildDruid(config: StackConfig): DruidModel {
+  const env = ENVIRONMENT_DEFAULTS[config.environment].druid;
+  const d = config.druid ?? {};
+  const small = config.environment === "dev";
+  const node = (key: string, nodeType: DruidNodeType, port: number, replicas: number, extra: Partial<DruidNodeModel> = {}): DruidNodeModel =>
+    ({ key, nodeType, port, replicas, cpu: small ? "250m" : "2", memory: small ? "1Gi" : "8Gi", ...extra });
+  const historicals = env.tiers.map((t) =>
+    node(env.tiers.length === 1 ? "historicals" : `historicals-${t.name}`, "historical", 8083, t.replicas, { tier: t.name, storage: t.storage, memory: small ? "2Gi" : "16Gi" }));
+  return {
+    enabled: config.tenants.some((t) => (t.datasources ?? []).length > 0),
+    clusterName: DRUID_DEFAULTS.clusterName,
+    namespace: platformNaming.druidNamespace,
+    image: d.image ?? DRUID_DEFAULTS.image,
+    nodes: [
+      // The coordinator also runs the overlord: one less service to operate, same HA through replicas.
+      node("coordinators", "coordinator", 8081, env.coordinators),
+      node("brokers", "broker", 8082, env.brokers, { memory: small ? "2Gi" : "16Gi" }),
+      node("routers", "router", 8088, env.routers, { cpu: small ? "100m" : "500m", memory: small ? "512Mi" : "2Gi" }),
+      node("middlemanagers", "middleManager", 8091, env.middleManagers, { storage: env.middleManagerStorage, memory: small ? "2Gi" : "16Gi" }),
+      ...historicals,
+    ],
+    tiers: env.tiers,
+    hotDays: d.hotDays ?? env.hotDays,
+    maxTaskCount: d.maxTaskCount ?? DRUID_DEFAULTS.maxTaskCount,
+    taskReplicas: env.taskReplicas,
+    database: {
+      ...env.database,
+      ...(d.database?.instanceClass ? { instanceClass: d.database.instanceClass } : {}),
+      ...(d.database?.allocatedStorageGb ? { allocatedStorageGb: d.database.allocatedStorageGb } : {}),
+    },
+    serviceAccount: "druid",
+  };
+}
+
+/**
+ * Load rules from the tenant's retention: the newest `hotDays` on the hottest tier, the rest of the
+ * retention on the next tier, then drop. With one tier, everything within retention loads there.
+ */
+export function druidRetentionRules(retentionDays: number, tiers: readonly DruidTierDefaults[], hotDays: number): DruidRule[] {
+  const load = (days: number, tier: DruidTierDefaults): DruidRule =>
+    ({ type: "loadByPeriod", period: `P${days}D`, includeFuture: true, tieredReplicants: { [tier.name]: tier.replicants } });
+  const rules: DruidRule[] = [];
+  if (tiers.length === 1 || retentionDays <= hotDays) {
+    rules.push(load(retentionDays, tiers[0]));
+  } else {
+    rules.push(load(hotDays, tiers[0]), load(retentionDays, tiers[1]));
+  }
+  rules.push({ type: "dropForever" });
+  return rules;
+}
+
+/** Kafka consumer properties of a tenant's supervisors: SASL_SSL with the tenant's own credentials, from the environment. */
+export function druidConsumerProperties(tenant: string, bootstrapServers: string): Record<string, unknown> {
+  return {
+    "bootstrap.servers": bootstrapServers,
+    "security.protocol": "SASL_SSL",
+    "sasl.mechanism": "SCRAM-SHA-512",
+    "ssl.truststore.type": "PEM",
+    "ssl.truststore.location": `${DRUID_DEFAULTS.caDir}/ca.crt`,
+    // The JAAS line (with the password) never enters the spec: Druid reads it from an env var bound to a Secret.
+    "druid.dynamic.config.provider": { type: "environment", variables: { "sasl.jaas.config": tenantNaming.druidJaasEnv(tenant) } },
+  };
+}
+
+export function buildTenantIngestions(
+  t: TenantConfig,
+  catalog: JobCatalog,
+  druid: DruidModel,
+  bootstrapServers: string,
+  partitionsOf: (topic: string) => number,
+): DruidIngestionModel[] {
+  return (t.datasources ?? []).map((name) => {
+    const def = catalog.druidSpecs.get(name)!;
+    const dataSource = tenantNaming.druidDatasource(t.name, name);
+    const taskCount = druidTaskCountFor(partitionsOf(def.topic), DRUID_DEFAULTS.partitionsPerTask, druid.maxTaskCount);
+    const { value, unresolved } = substituteJson(def.spec, {
+      TENANT: t.name,
+      DATASOURCE: dataSource,
+      TOPIC_PREFIX: tenantNaming.kafkaPrefix(t.name),
+      KAFKA_CONSUMER_PROPERTIES: druidConsumerProperties(t.name, bootstrapServers),
+      TASK_COUNT: taskCount,
+      TASK_REPLICAS: druid.taskReplicas,
+    });
+    return {
+      name: tenantNaming.druidIngestion(t.name, name),
+      dataSource,
+      spec: name,
+      file: def.file,
+      topic: tenantNaming.topic(t.name, def.topic),
+      nativeSpec: value,
+      unresolved,
+      taskCount,
+      rules: druidRetentionRules(t.retentionDays, druid.tiers, druid.hotDays),
+    };
+  });
+}
