@@ -6,6 +6,8 @@ import { PlatformModel } from "../model/platform-model";
 import { DruidCluster, DruidStorage } from "./druid/druid-cluster";
 import { DruidMetadataStore } from "./druid/metadata-store";
 import { FlinkOperator } from "./flink/flink-operator";
+import { Observability } from "./observability/observability";
+import { platformMonitors } from "../monitoring/monitors";
 import { namespace } from "./k8s";
 import { KafkaCluster } from "./kafka/kafka-cluster";
 import { credentialData, LOCAL_CREDENTIALS_SECRET, ObjectStorageAccess } from "./storage/access";
@@ -30,6 +32,7 @@ export class Platform extends pulumi.ComponentResource {
   public readonly kafkaConnection: KafkaConnection;
   public readonly buckets: pulumi.Output<Record<string, string>>;
   public readonly druid?: DruidCluster;
+  public readonly observability?: Observability;
   /** What each Tenant needs of the shared layers besides Kafka, by tenant name. */
   public readonly tenantServices: (tenant: string) => TenantPlatformServices;
 
@@ -47,6 +50,7 @@ export class Platform extends pulumi.ComponentResource {
     let druidStorage: DruidStorage | undefined;
     let databaseAws: { config: NonNullable<typeof m.aws>; kmsKeyArn: pulumi.Output<string>; stack: string } | undefined;
     let tiered: ObjectStorageAccess | undefined;
+    let tenantStorage: (tenant: string) => Pick<TenantPlatformServices, "flinkStorage" | "objectStoreCredentials">;
     if (m.cloud === "aws") {
       const aws = m.aws!;
       const tags = { "analytics-platform/stack": m.stack, "analytics-platform/environment": m.environment };
@@ -67,9 +71,7 @@ export class Platform extends pulumi.ComponentResource {
         };
         databaseAws = { config: aws, kmsKeyArn: storage.kmsKeyArn, stack: m.stack };
       }
-      this.tenantServices = () => ({
-        druid: this.druidServices(),
-        flinkOperator: flinkOperator?.release,
+      tenantStorage = () => ({
         flinkStorage: flinkBucket && { bucket: flinkBucket.bucketName, irsa: { aws, bucketArn: flinkBucket.arn, kmsKeyArn: storage.kmsKeyArn } },
       });
       tiered = {
@@ -109,11 +111,9 @@ export class Platform extends pulumi.ComponentResource {
         credentialsSecret: workloadCredentials("kafka", kafkaNs),
       };
       const byTenant = new Map(jobTenants.map((t) => [t.name, t]));
-      this.tenantServices = (tenant) => {
+      tenantStorage = (tenant) => {
         const t = byTenant.get(tenant);
         return {
-          druid: this.druidServices(),
-          flinkOperator: flinkOperator?.release,
           flinkStorage: t && { bucket: FLINK_STATE, endpoint: store.endpoint, credentialsSecret: LOCAL_CREDENTIALS_SECRET },
           objectStoreCredentials: t && { accessKey: t.objectStoreClient, secretKey: store.secretKeys[t.objectStoreClient] },
         };
@@ -149,6 +149,23 @@ export class Platform extends pulumi.ComponentResource {
       }, { parent: this });
     }
 
+    if (m.observability.enabled) {
+      this.observability = new Observability(`${name}-observability`, {
+        model: m.observability,
+        chart: m.charts.kubePrometheusStack,
+        monitors: platformMonitors(m),
+        protect: m.protect,
+      }, { parent: this, dependsOn: [this.kafka, ...(this.druid ? [this.druid] : [])] });
+    }
+
+    // Called by deploy() after the platform is complete, so every shared layer exists by then.
+    this.tenantServices = (tenant) => ({
+      druid: this.druid && { cluster: this.druid.cluster, clusterName: this.druid.clusterName, namespace: this.druid.namespace, operatorAuthSecret: this.druid.operatorAuthSecret },
+      monitoring: this.observability && { crds: this.observability.release, namespace: m.observability.namespace },
+      flinkOperator: flinkOperator?.release,
+      ...tenantStorage(tenant),
+    });
+
     this.kafkaConnection = {
       clusterName: m.kafka.clusterName,
       namespace: platformNaming.kafkaNamespace,
@@ -158,10 +175,5 @@ export class Platform extends pulumi.ComponentResource {
       cluster: this.kafka.kafka,
     };
     this.registerOutputs({ kafkaBootstrap: this.kafka.bootstrapServers, buckets: this.buckets });
-  }
-
-  /** Called by tenants once the platform is built. */
-  private druidServices(): TenantPlatformServices["druid"] {
-    return this.druid && { cluster: this.druid.cluster, clusterName: this.druid.clusterName, namespace: this.druid.namespace, operatorAuthSecret: this.druid.operatorAuthSecret };
   }
 }

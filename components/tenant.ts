@@ -2,6 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DRUID_API_VERSION, DruidIngestionSpec } from "../crds/druid";
+import { MONITORING_API_VERSION, PodMonitorSpec } from "../crds/monitoring";
+import { FLINK_DEFAULTS } from "../model/defaults";
+import { FLINK_POD_SELECTOR, tenantFlinkMonitor } from "../monitoring/monitors";
 import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
 import { strimziLabels, tenantLabels } from "../model/labels";
 import { TenantModel } from "../model/platform-model";
@@ -26,6 +29,8 @@ export interface KafkaConnection {
 
 /** What a tenant needs of the shared layers besides Kafka; undefined parts are not in use. */
 export interface TenantPlatformServices {
+  /** Prometheus: the CRDs for the tenant's monitors, and the namespace allowed to scrape it. */
+  readonly monitoring?: { readonly crds: pulumi.Resource; readonly namespace: string };
   /** The Druid cluster its supervisors run in. */
   readonly druid?: {
     readonly cluster: pulumi.Resource;
@@ -192,6 +197,24 @@ export class Tenant extends pulumi.ComponentResource {
           : []),
       ],
     });
+    const monitoring = args.services.monitoring;
+    if (monitoring) {
+      policy("allow-prometheus", {
+        podSelector: { matchLabels: { ...FLINK_POD_SELECTOR } },
+        policyTypes: ["Ingress"],
+        ingress: [{
+          from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": monitoring.namespace } } }],
+          ports: [{ protocol: "TCP", port: FLINK_DEFAULTS.metricsPort }],
+        }],
+      });
+      const monitor = tenantFlinkMonitor(t.name, t.namespace);
+      customResource<PodMonitorSpec>(`${name}-flink-monitor`, {
+        apiVersion: MONITORING_API_VERSION,
+        kind: "PodMonitor",
+        metadata: { name: monitor.name, namespace: ns, labels },
+        spec: monitor.spec,
+      }, { parent: this, dependsOn: [monitoring.crds] });
+    }
     for (const job of t.flinkJobs) {
       new FlinkJob(`${name}-${job.job}`, {
         tenant: t.name,

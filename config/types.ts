@@ -46,6 +46,16 @@ export interface TenantConfig {
   readonly datasources?: readonly string[];
 }
 
+export interface ObservabilityConfig {
+  readonly enabled?: boolean;
+  readonly prometheusRetention?: string;
+  readonly prometheusStorage?: string;
+  readonly runbookBaseUrl?: string;
+  readonly thresholds?: Partial<Record<
+    "consumerLagSeconds" | "consumerLagMessages" | "checkpointDurationSeconds" | "backPressureRatio" | "queryP99Seconds"
+    | "produceLatencyMs" | "brokerToProcessorMs" | "processorToServingMs" | "servingToDashboardMs", number>>;
+}
+
 export interface DruidConfig {
   readonly image?: string;
   readonly hotDays?: number;
@@ -70,5 +80,6 @@ export interface StackConfig {
   readonly kafka?: KafkaConfig;
   readonly flink?: FlinkConfig;
   readonly druid?: DruidConfig;
+  readonly observability?: ObservabilityConfig;
   readonly tenants: readonly TenantConfig[];
 }

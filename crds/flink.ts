@@ -15,7 +15,7 @@ export interface FlinkDeploymentSpec {
   readonly serviceAccount: string;
   /** All values are strings in Flink's configuration. */
   readonly flinkConfiguration: Readonly<Record<string, string>>;
-  readonly podTemplate: { readonly spec: k8s.types.input.core.v1.PodSpec };
+  readonly podTemplate: { readonly metadata?: { readonly labels?: Readonly<Record<string, string>> }; readonly spec: k8s.types.input.core.v1.PodSpec };
   readonly jobManager: { readonly replicas: number; readonly resource: FlinkResource };
   readonly taskManager: { readonly resource: FlinkResource };
   readonly job: {

@@ -5,6 +5,7 @@ import yaml from "js-yaml";
 import { CatalogError } from "./catalog-error";
 import { DruidSpecDefinition, loadDruidSpecs } from "./druid-specs";
 import schema from "./flink-job.schema.json";
+import { Dashboard, loadDashboards } from "../monitoring/dashboards";
 
 export interface FlinkJobMetadata {
   readonly description: string;
@@ -28,6 +29,7 @@ export interface FlinkJobDefinition {
 export interface JobCatalog {
   readonly flinkJobs: ReadonlyMap<string, FlinkJobDefinition>;
   readonly druidSpecs: ReadonlyMap<string, DruidSpecDefinition>;
+  readonly dashboards: readonly Dashboard[];
 }
 
 export const FLINK_JOBS_DIR = "flink-jobs";
@@ -54,9 +56,9 @@ export function loadFlinkJobs(root: string): Map<string, FlinkJobDefinition> {
   return jobs;
 }
 
-/** The project's catalog of job definitions and ingestion specs, each file read once. */
+/** The project's catalog of job definitions, ingestion specs and dashboards, each file read once. */
 export function loadCatalog(root: string = path.resolve(__dirname, "..")): JobCatalog {
-  return { flinkJobs: loadFlinkJobs(root), druidSpecs: loadDruidSpecs(root) };
+  return { flinkJobs: loadFlinkJobs(root), druidSpecs: loadDruidSpecs(root), dashboards: loadDashboards(root) };
 }
 
 export { CatalogError };

@@ -1,4 +1,18 @@
 import { Environment } from "../config/types";
+import { AlertThresholds } from "../monitoring/alerts";
+
+/** The runbook signals' thresholds (reference runbook); dev relaxes the ones that flap on small clusters. */
+const RUNBOOK_THRESHOLDS: AlertThresholds = {
+  consumerLagSeconds: 30,
+  consumerLagMessages: 1_000_000,
+  checkpointDurationSeconds: 45,
+  backPressureRatio: 0.8,
+  queryP99Seconds: 5,
+  produceLatencyMs: 100,
+  brokerToProcessorMs: 250,
+  processorToServingMs: 400,
+  servingToDashboardMs: 150,
+};
 
 /** Helm charts the program installs. Versions are pinned here and overridable per stack under `charts:`. */
 export interface ChartDefault {
@@ -16,6 +30,7 @@ export const CHART_DEFAULTS = {
     repository: "https://downloads.apache.org/flink/flink-kubernetes-operator-1.15.0/",
   },
   certManager: { chart: "cert-manager", version: "v1.19.1", repository: "https://charts.jetstack.io" },
+  kubePrometheusStack: { chart: "kube-prometheus-stack", version: "79.5.0", repository: "https://prometheus-community.github.io/helm-charts" },
   druidOperator: { chart: "druid-operator", version: "0.3.9", repository: "https://charts.datainfra.io" },
   /** In-cluster PostgreSQL for Druid's metadata on cloud: local. */
   postgresql: { chart: "postgresql", version: "16.7.27", repository: "oci://registry-1.docker.io/bitnamicharts" },
@@ -45,6 +60,12 @@ export interface EnvironmentDefaults {
   };
   readonly flink: FlinkEnvironmentDefaults;
   readonly druid: DruidEnvironmentDefaults;
+  readonly observability: {
+    readonly prometheusRetention: string;
+    readonly prometheusStorage: string;
+    readonly replicas: number;
+    readonly thresholds: AlertThresholds;
+  };
 }
 
 export interface DruidTierDefaults {
@@ -106,6 +127,12 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
       hotDays: 7,
       database: { instanceClass: "db.t4g.small", allocatedStorageGb: 20, multiAz: false, backupRetentionDays: 1 },
     },
+    observability: {
+      prometheusRetention: "2d",
+      prometheusStorage: "20Gi",
+      replicas: 1,
+      thresholds: { ...RUNBOOK_THRESHOLDS, checkpointDurationSeconds: 90, backPressureRatio: 0.9, produceLatencyMs: 250 },
+    },
   },
   prod: {
     protect: true,
@@ -140,6 +167,7 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
       hotDays: 7,
       database: { instanceClass: "db.r6g.large", allocatedStorageGb: 100, multiAz: true, backupRetentionDays: 7 },
     },
+    observability: { prometheusRetention: "15d", prometheusStorage: "200Gi", replicas: 2, thresholds: RUNBOOK_THRESHOLDS },
   },
 };
 
@@ -183,4 +211,10 @@ export const DRUID_DEFAULTS = {
   caDir: "/druid/kafka-ca",
   databaseName: "druid",
   databaseUser: "druid",
+} as const;
+
+export const OBSERVABILITY_DEFAULTS = {
+  runbookBaseUrl: "https://github.com/analytics-platform/analytics-platform/blob/main/docs/runbooks",
+  /** Grafana's sidecar loads ConfigMaps with this label. */
+  dashboardLabel: "grafana_dashboard",
 } as const;

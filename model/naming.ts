@@ -40,6 +40,7 @@ export const platformNaming = {
   flinkOperatorNamespace: "flink-operator",
   certManagerNamespace: "cert-manager",
   druidNamespace: "druid",
+  monitoringNamespace: "monitoring",
   druidOperatorNamespace: "druid-operator",
   strimziNamespace: "strimzi-system",
   objectStoreNamespace: "object-store",

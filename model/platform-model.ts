@@ -2,6 +2,7 @@ import { AwsConfig, Cloud, Environment, StackConfig, TenantConfig } from "../con
 import { JobCatalog } from "../jobs/catalog";
 import { buildDruid, buildTenantIngestions, DruidIngestionModel, DruidModel } from "./druid";
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
+import { buildObservability, ObservabilityModel } from "./observability";
 import { CHART_DEFAULTS, ChartDefault, ChartName, ENVIRONMENT_DEFAULTS, KAFKA_DEFAULTS } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
 import {
@@ -31,6 +32,7 @@ export interface PlatformModel {
   readonly kafka: KafkaModel;
   readonly flink: FlinkModel;
   readonly druid: DruidModel;
+  readonly observability: ObservabilityModel;
   readonly tenants: readonly TenantModel[];
 }
 
@@ -233,6 +235,7 @@ export function buildModel(config: StackConfig, stack: string, catalog: JobCatal
     kafka,
     flink,
     druid,
+    observability: buildObservability(config, catalog.dashboards),
     tenants: config.tenants.map((t) => buildTenant(t, config, kafka, flink, druid, catalog)),
   };
 }

@@ -6,6 +6,7 @@ import { FLINK_DEFAULTS } from "../../model/defaults";
 import { FlinkJobModel, FlinkModel } from "../../model/flink";
 import { tenantLabels } from "../../model/labels";
 import { customResource } from "../k8s";
+import { FLINK_POD_SELECTOR } from "../../monitoring/monitors";
 import { credentialEnv } from "../storage/access";
 import { IrsaRole } from "../storage/irsa-role";
 
@@ -75,7 +76,7 @@ export class FlinkJob extends pulumi.ComponentResource {
       apiVersion: FLINK_API_VERSION,
       kind: "FlinkDeployment",
       metadata: { name: j.job, namespace: args.namespace, labels },
-      spec: pulumi.output(args.storage.bucket).apply((bucket) => flinkDeploymentSpec(j, args.flink, bucket, args.kafkaCredentialsSecret, args.storage)),
+      spec: pulumi.output(args.storage.bucket).apply((bucket) => flinkDeploymentSpec(args.tenant, j, args.flink, bucket, args.kafkaCredentialsSecret, args.storage)),
     }, { parent: this, dependsOn: [...args.dependsOn, sa, script] });
 
     this.deploymentName = pulumi.output(j.job);
@@ -95,7 +96,7 @@ export function flinkRoleRules(): k8s.types.input.rbac.v1.PolicyRule[] {
 }
 
 /** The FlinkDeployment spec for one tenant job: exactly-once checkpoints to object storage, HA, savepoint upgrades. */
-export function flinkDeploymentSpec(j: FlinkJobModel, f: FlinkModel, bucket: string, kafkaSecret: string, storage: FlinkStateStorage): FlinkDeploymentSpec {
+export function flinkDeploymentSpec(tenant: string, j: FlinkJobModel, f: FlinkModel, bucket: string, kafkaSecret: string, storage: FlinkStateStorage): FlinkDeploymentSpec {
   const base = `s3://${bucket}/${j.statePrefix}`;
   const env: k8s.types.input.core.v1.EnvVar[] = [
     { name: "KAFKA_USERNAME", valueFrom: { secretKeyRef: { name: kafkaSecret, key: "username" } } },
@@ -136,9 +137,12 @@ export function flinkDeploymentSpec(j: FlinkJobModel, f: FlinkModel, bucket: str
       ...j.config,
     },
     podTemplate: {
+      // The tenant's PodMonitor selects these labels; the tenant label also names the pods' owner.
+      metadata: { labels: { ...tenantLabels(tenant, "flink"), ...FLINK_POD_SELECTOR } },
       spec: {
         containers: [{
           name: "flink-main-container",
+          ports: [{ name: "metrics", containerPort: FLINK_DEFAULTS.metricsPort }],
           env,
           volumeMounts: [
             { name: "sql", mountPath: FLINK_DEFAULTS.scriptDir, readOnly: true },

@@ -1,0 +1,46 @@
+/** The parts of prometheus-operator 0.93's `monitoring.coreos.com/v1` API this program uses. */
+export const MONITORING_API_VERSION = "monitoring.coreos.com/v1";
+
+export interface LabelSelector {
+  readonly matchLabels?: Readonly<Record<string, string>>;
+}
+
+export interface RelabelConfig {
+  readonly sourceLabels?: readonly string[];
+  readonly regex?: string;
+  readonly targetLabel?: string;
+  readonly replacement?: string;
+  readonly action?: "replace" | "keep" | "drop" | "labeldrop";
+}
+
+export interface PodMetricsEndpoint {
+  readonly port?: string;
+  readonly portNumber?: number;
+  readonly path: string;
+  readonly interval: string;
+  readonly relabelings?: readonly RelabelConfig[];
+  readonly metricRelabelings?: readonly RelabelConfig[];
+}
+
+export interface PodMonitorSpec {
+  readonly selector: LabelSelector;
+  readonly namespaceSelector: { readonly matchNames: readonly string[] };
+  readonly podMetricsEndpoints: readonly PodMetricsEndpoint[];
+}
+
+export interface AlertRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+export interface RuleGroup {
+  readonly name: string;
+  readonly rules: readonly AlertRule[];
+}
+
+export interface PrometheusRuleSpec {
+  readonly groups: readonly RuleGroup[];
+}

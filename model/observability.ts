@@ -1,0 +1,31 @@
+import { StackConfig } from "../config/types";
+import { Dashboard } from "../monitoring/dashboards";
+import { AlertThresholds } from "../monitoring/alerts";
+import { ENVIRONMENT_DEFAULTS, OBSERVABILITY_DEFAULTS } from "./defaults";
+import { platformNaming } from "./naming";
+
+export interface ObservabilityModel {
+  readonly enabled: boolean;
+  readonly namespace: string;
+  readonly prometheusRetention: string;
+  readonly prometheusStorage: string;
+  readonly replicas: number;
+  readonly thresholds: AlertThresholds;
+  readonly runbookBaseUrl: string;
+  readonly dashboards: readonly Dashboard[];
+}
+
+export function buildObservability(config: StackConfig, dashboards: readonly Dashboard[]): ObservabilityModel {
+  const env = ENVIRONMENT_DEFAULTS[config.environment].observability;
+  const o = config.observability ?? {};
+  return {
+    enabled: o.enabled ?? true,
+    namespace: platformNaming.monitoringNamespace,
+    prometheusRetention: o.prometheusRetention ?? env.prometheusRetention,
+    prometheusStorage: o.prometheusStorage ?? env.prometheusStorage,
+    replicas: env.replicas,
+    thresholds: { ...env.thresholds, ...o.thresholds },
+    runbookBaseUrl: o.runbookBaseUrl ?? OBSERVABILITY_DEFAULTS.runbookBaseUrl,
+    dashboards,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The metrics each scraped source provides that alerts and dashboards use. A dashboard or alert may only
+ * use names listed here (checked in tests), so a renamed metric is caught before it reaches Grafana.
+ * Names follow the exporters' conventions: the JMX rules in components/kafka/metrics.ts, Kafka Exporter,
+ * Flink's Prometheus reporter, and Druid's prometheus-emitter.
+ */
+export const METRICS = {
+  prometheus: ["up"],
+  kafkaBrokers: [
+    "kafka_server_brokertopicmetrics_messagesin_total",
+    "kafka_server_brokertopicmetrics_bytesin_total",
+    "kafka_server_brokertopicmetrics_bytesout_total",
+    "kafka_server_replicamanager_underreplicatedpartitions",
+    "kafka_controller_kafkacontroller_activecontrollercount",
+    "kafka_controller_kafkacontroller_offlinepartitionscount",
+    "kafka_network_requestmetrics_totaltimems",
+  ],
+  kafkaExporter: ["kafka_consumergroup_lag", "kafka_consumergroup_current_offset", "kafka_topic_partition_current_offset"],
+  strimziOperator: ["strimzi_reconciliations_total", "strimzi_reconciliations_failed_total"],
+  flink: [
+    "flink_jobmanager_job_uptime",
+    "flink_jobmanager_job_numRestarts",
+    "flink_jobmanager_job_lastCheckpointDuration",
+    "flink_jobmanager_job_numberOfFailedCheckpoints",
+    "flink_jobmanager_job_numberOfCompletedCheckpoints",
+    "flink_taskmanager_job_task_backPressuredTimeMsPerSecond",
+    "flink_taskmanager_job_task_numRecordsInPerSecond",
+    "flink_taskmanager_job_task_operator_currentFetchEventTimeLag",
+  ],
+  druid: [
+    "druid_query_time_bucket",
+    "druid_query_time_count",
+    "druid_ingest_events_processed",
+    "druid_ingest_kafka_lag",
+    "druid_ingest_events_messageGap",
+    "druid_segment_count",
+  ],
+} as const;
+
+export type MetricSource = keyof typeof METRICS;
+
+export const ALL_METRICS: ReadonlySet<string> = new Set(Object.values(METRICS).flat());

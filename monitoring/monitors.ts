@@ -1,0 +1,70 @@
+import { PodMonitorSpec, RelabelConfig } from "../crds/monitoring";
+import { DRUID_DEFAULTS, FLINK_DEFAULTS } from "../model/defaults";
+import { PlatformModel } from "../model/platform-model";
+import { platformNaming } from "../model/naming";
+import { MetricSource } from "./metrics";
+
+/** One PodMonitor: what it scrapes, where it lives, and which metric source it provides. */
+export interface MonitorDefinition {
+  readonly name: string;
+  readonly namespace: string;
+  readonly source: MetricSource;
+  readonly spec: PodMonitorSpec;
+}
+
+/** Adds a `tenant` label taken from the tenant prefix of another label (topic "acme.events", dataSource "acme_events"). */
+function tenantFrom(label: string, separator: "." | "_"): RelabelConfig {
+  return { sourceLabels: [label], regex: `([a-z][a-z0-9-]*)\\${separator}.+`, targetLabel: "tenant", replacement: "$1", action: "replace" };
+}
+
+const STRIMZI_METRICS_PORT = "tcp-prometheus";
+
+function podMonitor(
+  name: string,
+  namespace: string,
+  source: MetricSource,
+  selector: Record<string, string>,
+  endpoint: { port?: string; portNumber?: number; metricRelabelings?: RelabelConfig[]; relabelings?: RelabelConfig[] },
+): MonitorDefinition {
+  return {
+    name,
+    namespace,
+    source,
+    spec: {
+      selector: { matchLabels: selector },
+      namespaceSelector: { matchNames: [namespace] },
+      podMetricsEndpoints: [{ path: "/metrics", interval: "30s", ...endpoint }],
+    },
+  };
+}
+
+/** Monitors of the shared layers that exist in this model. Adding a layer means adding its entries here. */
+export function platformMonitors(m: PlatformModel): MonitorDefinition[] {
+  const k = m.kafka;
+  const monitors = [
+    podMonitor("kafka-brokers", k.namespace, "kafkaBrokers", { "strimzi.io/cluster": k.clusterName, "strimzi.io/kind": "Kafka", "strimzi.io/broker-role": "true" },
+      { port: STRIMZI_METRICS_PORT, metricRelabelings: [tenantFrom("topic", ".")] }),
+    podMonitor("kafka-exporter", k.namespace, "kafkaExporter", { "strimzi.io/cluster": k.clusterName, "strimzi.io/name": `${k.clusterName}-kafka-exporter` },
+      { port: STRIMZI_METRICS_PORT, metricRelabelings: [tenantFrom("topic", ".")] }),
+    podMonitor("strimzi-operator", platformNaming.strimziNamespace, "strimziOperator", { "strimzi.io/kind": "cluster-operator" }, { port: "http" }),
+  ];
+  if (m.flink.enabled) {
+    monitors.push(podMonitor("flink-operator", platformNaming.flinkOperatorNamespace, "prometheus", { "app.kubernetes.io/name": "flink-kubernetes-operator" }, { portNumber: 9999 }));
+  }
+  if (m.druid.enabled) {
+    monitors.push(podMonitor("druid", m.druid.namespace, "druid", { "app.kubernetes.io/component": "druid" },
+      { portNumber: DRUID_DEFAULTS.metricsPort, metricRelabelings: [tenantFrom("dataSource", "_")] }));
+  }
+  return monitors;
+}
+
+/** Labels of a tenant's Flink pods (set in the pod template), which its monitor selects. */
+export const FLINK_POD_SELECTOR = { "app.kubernetes.io/component": "flink" } as const;
+
+/** The monitor of one tenant's Flink jobs, in the tenant's namespace, stamping every series with the tenant. */
+export function tenantFlinkMonitor(tenant: string, namespace: string): MonitorDefinition {
+  return podMonitor("flink-jobs", namespace, "flink", { ...FLINK_POD_SELECTOR }, {
+    portNumber: FLINK_DEFAULTS.metricsPort,
+    relabelings: [{ targetLabel: "tenant", replacement: tenant, action: "replace" }],
+  });
+}

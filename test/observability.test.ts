@@ -1,0 +1,269 @@
+import * as fs from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { RuleGroup } from "../crds/monitoring";
+import { ENVIRONMENT_DEFAULTS } from "../model/defaults";
+import { alertGroups } from "../monitoring/alerts";
+import { concreteExpr, loadDashboards, metricsIn } from "../monitoring/dashboards";
+import { ALL_METRICS, METRICS, MetricSource } from "../monitoring/metrics";
+import { RenderResult } from "../offline/render";
+import { at, ofType, one, render, stackConfig } from "./harness";
+import { checkRules, promtool } from "./promtool";
+
+const BASE = "https://example.com/runbooks";
+const prodGroups = alertGroups(ENVIRONMENT_DEFAULTS.prod.observability.thresholds, BASE);
+const devGroups = alertGroups(ENVIRONMENT_DEFAULTS.dev.observability.thresholds, BASE);
+const allRules = prodGroups.flatMap((g) => g.rules);
+
+describe("alert rules", () => {
+  it("pass promtool check rules, for both environments", () => {
+    for (const groups of [prodGroups, devGroups]) {
+      const r = checkRules(groups);
+      expect(r.status, r.output).toBe(0);
+    }
+  });
+
+  it("every runbook signal and latency-budget stage has an alert", () => {
+    expect(allRules.map((r) => r.alert).sort()).toEqual([
+      "DruidQueryLatencyHigh", "FlinkBackPressureHigh", "FlinkCheckpointFailing", "FlinkCheckpointSlow", "FlinkJobRestarting",
+      "KafkaConsumerLagHigh", "KafkaConsumerTimeLagHigh", "KafkaUnderReplicatedPartitions",
+      "LatencyBudgetProcessingExceeded", "LatencyBudgetProduceExceeded", "LatencyBudgetQueryExceeded", "LatencyBudgetServingExceeded",
+    ]);
+  });
+
+  it("each has severity, summary, description and a runbook URL to an existing section in docs/runbooks", () => {
+    for (const r of allRules) {
+      expect(["warning", "critical"]).toContain(r.labels.severity);
+      expect(r.annotations.summary.length).toBeGreaterThan(10);
+      expect(r.annotations.description.length).toBeGreaterThan(10);
+      const m = new RegExp(`^${BASE}/([a-z]+)\\.md#([a-z]+)$`).exec(r.annotations.runbook_url);
+      expect(m, r.annotations.runbook_url).not.toBeNull();
+      const doc = fs.readFileSync(`docs/runbooks/${m![1]}.md`, "utf8");
+      expect(doc.split("\n").map((l) => l.replace(/^## /, "").toLowerCase()), `${r.alert} section`).toContain(m![2]);
+    }
+  });
+
+  it("use only metrics the monitors scrape", () => {
+    for (const r of allRules) for (const metric of metricsIn(r.expr)) expect(ALL_METRICS.has(metric), `${r.alert}: ${metric}`).toBe(true);
+  });
+
+  it("thresholds come from the environment: dev tolerates slower checkpoints than prod", () => {
+    const expr = (groups: RuleGroup[]) => groups.flatMap((g) => g.rules).find((r) => r.alert === "FlinkCheckpointSlow")!.expr;
+    expect(expr(prodGroups)).toMatch(/> 45$/);
+    expect(expr(devGroups)).toMatch(/> 90$/);
+  });
+});
+
+/** Series in, alerts out — one firing and one quiet case per alert, run by `promtool test rules`. */
+interface AlertCase {
+  readonly alert: string;
+  readonly series: Record<string, string>;
+  readonly quiet: Record<string, string>;
+  readonly evalTime: string;
+  readonly labels: Record<string, string>;
+}
+
+const T = 'tenant="acme"';
+const JOB = `${T},job_name="anomalies"`;
+const histogram = (name: string, buckets: Record<string, string>) =>
+  Object.fromEntries(Object.entries(buckets).map(([le, v]) => [`${name}_bucket{${T},dataSource="acme_events",le="${le}"}`, v]));
+
+const cases: AlertCase[] = [
+  {
+    alert: "KafkaConsumerLagHigh",
+    series: { [`kafka_consumergroup_lag{${T},consumergroup="acme.g",topic="acme.events",partition="0"}`]: "2000000x20" },
+    quiet: { [`kafka_consumergroup_lag{${T},consumergroup="acme.g",topic="acme.events",partition="0"}`]: "1000x20" },
+    evalTime: "10m",
+    labels: { tenant: "acme", consumergroup: "acme.g", severity: "critical", layer: "kafka" },
+  },
+  {
+    alert: "KafkaConsumerTimeLagHigh",
+    // 6000 messages behind at 1 message/s = 100 minutes behind; the quiet case consumes 100/s with 10 behind.
+    series: { [`kafka_consumergroup_lag{${T},consumergroup="acme.g"}`]: "6000x30", [`kafka_consumergroup_current_offset{${T},consumergroup="acme.g"}`]: "0+60x30" },
+    quiet: { [`kafka_consumergroup_lag{${T},consumergroup="acme.g"}`]: "10x30", [`kafka_consumergroup_current_offset{${T},consumergroup="acme.g"}`]: "0+6000x30" },
+    evalTime: "15m",
+    labels: { tenant: "acme", consumergroup: "acme.g", severity: "warning", layer: "kafka" },
+  },
+  {
+    alert: "KafkaUnderReplicatedPartitions",
+    series: { 'kafka_server_replicamanager_underreplicatedpartitions{pod="b-0"}': "1x30" },
+    quiet: { 'kafka_server_replicamanager_underreplicatedpartitions{pod="b-0"}': "0x30" },
+    evalTime: "15m",
+    labels: { severity: "critical", layer: "kafka" },
+  },
+  {
+    alert: "FlinkCheckpointSlow",
+    series: { [`flink_jobmanager_job_lastCheckpointDuration{${JOB}}`]: "60000x20" },
+    quiet: { [`flink_jobmanager_job_lastCheckpointDuration{${JOB}}`]: "1000x20" },
+    evalTime: "10m",
+    labels: { tenant: "acme", job_name: "anomalies", severity: "warning", layer: "flink" },
+  },
+  {
+    alert: "FlinkCheckpointFailing",
+    series: { [`flink_jobmanager_job_numberOfFailedCheckpoints{${JOB}}`]: "0 0 0 1 2 3 3 3" },
+    quiet: { [`flink_jobmanager_job_numberOfFailedCheckpoints{${JOB}}`]: "0x8" },
+    evalTime: "6m",
+    labels: { tenant: "acme", job_name: "anomalies", severity: "critical", layer: "flink" },
+  },
+  {
+    alert: "FlinkJobRestarting",
+    series: { [`flink_jobmanager_job_numRestarts{${JOB}}`]: "0 0 1 1 1 1" },
+    quiet: { [`flink_jobmanager_job_numRestarts{${JOB}}`]: "4x6" },
+    evalTime: "5m",
+    labels: { tenant: "acme", job_name: "anomalies", severity: "warning", layer: "flink" },
+  },
+  {
+    alert: "FlinkBackPressureHigh",
+    series: { [`flink_taskmanager_job_task_backPressuredTimeMsPerSecond{${JOB},task_name="sink"}`]: "900x20" },
+    quiet: { [`flink_taskmanager_job_task_backPressuredTimeMsPerSecond{${JOB},task_name="sink"}`]: "100x20" },
+    evalTime: "10m",
+    labels: { tenant: "acme", job_name: "anomalies", severity: "warning", layer: "flink" },
+  },
+  {
+    alert: "DruidQueryLatencyHigh",
+    // Every query takes between 5 and 10 s; the quiet case under 1 s.
+    series: histogram("druid_query_time", { "1": "0x20", "5": "0x20", "10": "0+100x20", "+Inf": "0+100x20" }),
+    quiet: histogram("druid_query_time", { "1": "0+100x20", "5": "0+100x20", "10": "0+100x20", "+Inf": "0+100x20" }),
+    evalTime: "15m",
+    labels: { tenant: "acme", severity: "critical", layer: "druid" },
+  },
+  {
+    alert: "LatencyBudgetProduceExceeded",
+    series: { 'kafka_network_requestmetrics_totaltimems{request="Produce",quantile="99thPercentile",pod="b-0"}': "150x30" },
+    quiet: { 'kafka_network_requestmetrics_totaltimems{request="Produce",quantile="99thPercentile",pod="b-0"}': "20x30" },
+    evalTime: "15m",
+    labels: { severity: "warning", layer: "latency" },
+  },
+  {
+    alert: "LatencyBudgetProcessingExceeded",
+    series: { [`flink_taskmanager_job_task_operator_currentFetchEventTimeLag{${JOB}}`]: "500x30" },
+    quiet: { [`flink_taskmanager_job_task_operator_currentFetchEventTimeLag{${JOB}}`]: "50x30" },
+    evalTime: "15m",
+    labels: { tenant: "acme", job_name: "anomalies", severity: "warning", layer: "latency" },
+  },
+  {
+    alert: "LatencyBudgetServingExceeded",
+    series: { [`druid_ingest_events_messageGap{${T},dataSource="acme_events"}`]: "1000x30" },
+    quiet: { [`druid_ingest_events_messageGap{${T},dataSource="acme_events"}`]: "100x30" },
+    evalTime: "15m",
+    labels: { tenant: "acme", severity: "warning", layer: "latency" },
+  },
+  {
+    alert: "LatencyBudgetQueryExceeded",
+    // Queries take 100-250 ms (p99 about 248 ms); the quiet case under 100 ms.
+    series: histogram("druid_query_time", { "0.1": "0x30", "0.25": "0+100x30", "+Inf": "0+100x30" }),
+    quiet: histogram("druid_query_time", { "0.1": "0+100x30", "0.25": "0+100x30", "+Inf": "0+100x30" }),
+    evalTime: "15m",
+    labels: { tenant: "acme", severity: "warning", layer: "latency" },
+  },
+];
+
+describe("alert rule unit tests (promtool test rules)", () => {
+  // Annotations are checked above; promtool compares them verbatim, so the unit tests run on the same
+  // rules without them and test what fires, with which labels.
+  const bare = prodGroups.map((g) => ({ name: g.name, rules: g.rules.map(({ annotations: _a, ...r }) => r) }));
+
+  it("covers every alert", () => {
+    expect(cases.map((c) => c.alert).sort()).toEqual(allRules.map((r) => r.alert).sort());
+  });
+
+  it.each(cases)("$alert fires on its signal and stays quiet below it", (c) => {
+    const toSeries = (s: Record<string, string>) => Object.entries(s).map(([series, values]) => ({ series, values }));
+    const r = promtool(["test", "rules", "tests.yaml"], {
+      "rules.yaml": { groups: bare },
+      "tests.yaml": {
+        rule_files: ["rules.yaml"],
+        evaluation_interval: "1m",
+        tests: [
+          { interval: "1m", input_series: toSeries(c.series), alert_rule_test: [{ eval_time: c.evalTime, alertname: c.alert, exp_alerts: [{ exp_labels: c.labels }] }] },
+          { interval: "1m", input_series: toSeries(c.quiet), alert_rule_test: [{ eval_time: c.evalTime, alertname: c.alert, exp_alerts: [] }] },
+        ],
+      },
+    });
+    expect(r.status, r.output).toBe(0);
+  });
+});
+
+describe("dashboards", () => {
+  const dashboards = loadDashboards();
+
+  it("ship the platform overview, Kafka, Flink, Druid and tenant dashboards, each with a unique uid and a title", () => {
+    expect(dashboards.map((d) => d.file)).toEqual(["dashboards/druid.json", "dashboards/flink.json", "dashboards/kafka.json", "dashboards/platform-overview.json", "dashboards/tenant-overview.json"]);
+    expect(new Set(dashboards.map((d) => d.uid)).size).toBe(dashboards.length);
+    for (const d of dashboards) expect([d.uid.length > 0, d.title.length > 0, d.expressions.length > 0]).toEqual([true, true, true]);
+  });
+
+  it("the tenant dashboard has a tenant variable and filters every panel by it", () => {
+    const d = dashboards.find((x) => x.file.endsWith("tenant-overview.json"))!;
+    expect(JSON.parse(d.json).templating.list.map((v: { name: string }) => v.name)).toContain("tenant");
+    for (const e of d.expressions) expect(e.expr, e.panel).toContain('tenant="$tenant"');
+  });
+
+  it("every panel's PromQL parses (promtool check rules)", () => {
+    const rules = dashboards.flatMap((d) => d.expressions.map((e, i) => ({ record: `dashboard:${d.uid.replace(/-/g, "_")}:${i}`, expr: concreteExpr(e.expr) })));
+    const r = checkRules([{ name: "dashboards", rules }]);
+    expect(r.status, r.output).toBe(0);
+  });
+
+  it("every metric a panel uses is one the monitors scrape", () => {
+    for (const d of dashboards) for (const e of d.expressions) for (const metric of metricsIn(e.expr)) expect(ALL_METRICS.has(metric), `${d.file} "${e.panel}": ${metric}`).toBe(true);
+  });
+
+  it("the metric extraction itself finds names and skips functions, labels and numbers", () => {
+    expect(metricsIn('histogram_quantile(0.99, sum by (le, tenant) (rate(druid_query_time_bucket{tenant="x"}[5m]))) * 1000 > 1e6').sort()).toEqual(["druid_query_time_bucket"]);
+  });
+});
+
+describe("rendered observability", () => {
+  let dev: RenderResult;
+  let prod: RenderResult;
+  beforeAll(async () => {
+    dev = await render("dev", stackConfig("dev"));
+    prod = await render("prod", stackConfig("prod"));
+  });
+  const values = (r: RenderResult) => at(one(r, "kubernetes:helm.sh/v3:Release", "kube-prometheus-stack").inputs, "values") as Record<string, unknown>;
+
+  it("selects monitors without release labels, keeps Grafana closed, and generates its admin password", () => {
+    for (const r of [dev, prod]) {
+      const v = values(r);
+      expect(at(v, "prometheus", "prometheusSpec")).toMatchObject({ serviceMonitorSelectorNilUsesHelmValues: false, podMonitorSelectorNilUsesHelmValues: false, ruleSelectorNilUsesHelmValues: false });
+      expect(at(v, "grafana", "grafana.ini", "auth.anonymous", "enabled")).toBe(false);
+      expect(at(v, "grafana", "admin", "existingSecret")).toBe("grafana-admin");
+      expect(at(one(r, "kubernetes:core/v1:Secret", "platform-observability-grafana-admin").inputs, "stringData", "admin-password")).toBe("[secret]");
+    }
+  });
+
+  it("dev vs prod: retention, storage and replicas", () => {
+    const spec = (r: RenderResult) => at(values(r), "prometheus", "prometheusSpec") as Record<string, unknown>;
+    expect([spec(dev).retention, spec(dev).replicas]).toEqual(["2d", 1]);
+    expect([spec(prod).retention, spec(prod).replicas]).toEqual(["15d", 2]);
+  });
+
+  it("every layer is scraped: each metric source has a monitor", () => {
+    const sources = new Set<MetricSource>(["prometheus"]);
+    const names = ofType(prod, "kubernetes:monitoring.coreos.com/v1:PodMonitor").map((m) => `${at(m.inputs, "metadata", "namespace")}/${at(m.inputs, "metadata", "name")}`);
+    expect(names).toEqual(expect.arrayContaining(["kafka/kafka-brokers", "kafka/kafka-exporter", "strimzi-system/strimzi-operator", "flink-operator/flink-operator", "druid/druid", "tenant-acme/flink-jobs", "tenant-globex/flink-jobs"]));
+    for (const s of ["kafkaBrokers", "kafkaExporter", "strimziOperator", "flink", "druid"] as const) sources.add(s);
+    expect([...sources].sort()).toEqual(Object.keys(METRICS).sort());
+  });
+
+  it("tenant data carries a tenant label: from topics, datasources, or the tenant's own monitor", () => {
+    const monitor = (ns: string, name: string) => ofType(prod, "kubernetes:monitoring.coreos.com/v1:PodMonitor").find((m) => at(m.inputs, "metadata", "namespace") === ns && at(m.inputs, "metadata", "name") === name)!;
+    expect(at(monitor("kafka", "kafka-exporter").inputs, "spec", "podMetricsEndpoints", 0, "metricRelabelings", 0)).toMatchObject({ sourceLabels: ["topic"], targetLabel: "tenant" });
+    expect(at(monitor("druid", "druid").inputs, "spec", "podMetricsEndpoints", 0, "metricRelabelings", 0)).toMatchObject({ sourceLabels: ["dataSource"], targetLabel: "tenant" });
+    expect(at(monitor("tenant-globex", "flink-jobs").inputs, "spec", "podMetricsEndpoints", 0, "relabelings", 0)).toEqual({ targetLabel: "tenant", replacement: "globex", action: "replace" });
+    expect(at(monitor("tenant-globex", "flink-jobs").inputs, "metadata", "labels", "analytics-platform.io/tenant")).toBe("globex");
+  });
+
+  it("Prometheus may reach tenants' Flink metrics through their default-deny policies", () => {
+    const policy = one(prod, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "acme-allow-prometheus");
+    expect(at(policy.inputs, "spec", "ingress", 0, "ports")).toEqual([{ protocol: "TCP", port: 9249 }]);
+  });
+
+  it("ships the alert rules and one dashboard ConfigMap per file, labelled for Grafana's sidecar", () => {
+    const rule = ofType(prod, "kubernetes:monitoring.coreos.com/v1:PrometheusRule");
+    expect(rule).toHaveLength(1);
+    expect((at(rule[0].inputs, "spec", "groups") as unknown[]).length).toBe(prodGroups.length);
+    const cms = ofType(prod, "kubernetes:core/v1:ConfigMap").filter((c) => at(c.inputs, "metadata", "labels", "grafana_dashboard") === "1");
+    expect(cms).toHaveLength(5);
+  });
+});
