@@ -35,3 +35,10 @@ export const KAFKA = "kubernetes:kafka.strimzi.io/v1:Kafka";
 export const NODE_POOL = "kubernetes:kafka.strimzi.io/v1:KafkaNodePool";
 export const TOPIC = "kubernetes:kafka.strimzi.io/v1:KafkaTopic";
 export const USER = "kubernetes:kafka.strimzi.io/v1:KafkaUser";
+
+/** Writes `value` at `path` inside an object, or removes the field when `value` is undefined. */
+export function put(obj: unknown, path: (string | number)[], value: unknown): void {
+  const parent = path.slice(0, -1).reduce<Record<string | number, unknown>>((o, k) => o[k] as Record<string | number, unknown>, obj as Record<string | number, unknown>);
+  if (value === undefined) delete parent[path[path.length - 1]];
+  else parent[path[path.length - 1]] = value;
+}

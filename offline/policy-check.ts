@@ -1,0 +1,131 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { EnforcementLevel, Policies, Policy } from "@pulumi/policy";
+import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
+import { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import type { RenderedResource } from "./render";
+
+/** One policy violation, as the Pulumi CLI reports it. */
+export interface Violation {
+  readonly policy: string;
+  readonly description: string;
+  readonly enforcementLevel: "advisory" | "mandatory";
+  readonly message: string;
+  readonly urn?: string;
+  /** "<type>: <name>" of the resource, when the violation names one. */
+  readonly resource?: string;
+}
+
+export interface PolicyReport {
+  readonly pack: string;
+  readonly version: string;
+  readonly violations: readonly Violation[];
+  readonly mandatory: number;
+}
+
+/** Pack config as `pulumi preview --policy-pack-config` takes it. */
+export type PackConfig = Readonly<Record<string, EnforcementLevel | { readonly enforcementLevel?: EnforcementLevel }>>;
+
+type RpcFun = (call: { request: unknown }, callback: (err: unknown, res?: analyzerproto.AnalyzeResponse) => void) => Promise<void>;
+interface AnalyzerServer {
+  makeAnalyzeRpcFun(pack: string, version: string, level: EnforcementLevel, policies: Policies): RpcFun;
+  makeAnalyzeStackRpcFun(pack: string, version: string, level: EnforcementLevel, policies: Policies): RpcFun;
+}
+
+/**
+ * The analyzer's own request handlers (internal API of @pulumi/policy, pinned): type filtering,
+ * notApplicable, unknown values and enforcement levels behave as under `pulumi preview`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const server = require("@pulumi/policy/server") as AnalyzerServer;
+
+/** Enforcement level of each policy as the engine resolves it: its own entry, else `all`, else the policy's default. */
+export function applyPackConfig(policies: Policies, config: PackConfig): { policies: Policies; packLevel: EnforcementLevel } {
+  const levelOf = (name: string): EnforcementLevel | undefined => {
+    const entry = config[name];
+    return typeof entry === "string" ? entry : entry?.enforcementLevel;
+  };
+  const all = levelOf("all");
+  return {
+    packLevel: all ?? "advisory",
+    policies: policies.map((p): Policy => ({ ...p, enforcementLevel: levelOf(p.name) ?? all ?? p.enforcementLevel })) as Policies,
+  };
+}
+
+/** The fields AnalyzeRequest (one resource) and AnalyzerResource (stack analysis) share. */
+function describe<M extends analyzerproto.AnalyzeRequest | analyzerproto.AnalyzerResource>(message: M, r: RenderedResource): M {
+  const o = new analyzerproto.AnalyzerResourceOptions();
+  o.setProtect(r.protect);
+  if (r.parent) o.setParent(r.parent);
+  message.setType(r.type);
+  message.setName(r.name);
+  message.setUrn(r.urn);
+  message.setProperties(Struct.fromJavaScript(r.inputs as Record<string, never>));
+  message.setOptions(o);
+  return message;
+}
+
+function call(fun: RpcFun, request: unknown): Promise<analyzerproto.AnalyzeResponse> {
+  return new Promise((resolve, reject) => {
+    void fun({ request }, (err, res) => (err ? reject(err) : resolve(res!)));
+  });
+}
+
+const LEVELS: Record<number, Violation["enforcementLevel"] | undefined> = {
+  [analyzerproto.EnforcementLevel.ADVISORY]: "advisory",
+  [analyzerproto.EnforcementLevel.MANDATORY]: "mandatory",
+};
+
+/** Evaluates the pack on rendered resources, through the analyzer's own code path. */
+export async function checkPolicies(
+  resources: readonly RenderedResource[],
+  policies: Policies,
+  config: PackConfig,
+  pack: { readonly name: string; readonly version: string },
+): Promise<PolicyReport> {
+  const configured = applyPackConfig(policies, config);
+  const analyze = server.makeAnalyzeRpcFun(pack.name, pack.version, configured.packLevel, configured.policies);
+  const analyzeStack = server.makeAnalyzeStackRpcFun(pack.name, pack.version, configured.packLevel, configured.policies);
+  // Components are not sent to analyzers one by one; reads create nothing.
+  const custom = resources.filter((r) => !r.type.startsWith("analytics-platform:") && r.type !== "pulumi:pulumi:Stack");
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+
+  const diagnostics: analyzerproto.AnalyzeDiagnostic[] = [];
+  for (const r of custom.filter((x) => !x.read)) {
+    const req = describe(new analyzerproto.AnalyzeRequest(), r);
+    // A resource policy's diagnostic concerns the resource analyzed (the engine attaches it the same way).
+    for (const d of (await call(analyze, req)).getDiagnosticsList()) {
+      if (!d.getUrn()) d.setUrn(r.urn);
+      diagnostics.push(d);
+    }
+  }
+  // Stack policies see every resource, components included, so they can follow parents.
+  const stackReq = new analyzerproto.AnalyzeStackRequest();
+  stackReq.setResourcesList(resources.map((r) => {
+    const a = describe(new analyzerproto.AnalyzerResource(), r);
+    if (r.parent) a.setParent(r.parent);
+    a.setDependenciesList([...r.dependsOn]);
+    return a;
+  }));
+  diagnostics.push(...(await call(analyzeStack, stackReq)).getDiagnosticsList());
+
+  const violations = diagnostics.flatMap((d): Violation[] => {
+    const level = LEVELS[d.getEnforcementlevel()];
+    if (!level) return [];
+    const target = byUrn.get(d.getUrn());
+    return [{
+      policy: d.getPolicyname(),
+      description: d.getDescription(),
+      enforcementLevel: level,
+      message: d.getMessage(),
+      ...(d.getUrn() ? { urn: d.getUrn() } : {}),
+      ...(target ? { resource: `${target.type}: ${target.name}` } : {}),
+    }];
+  });
+  return { pack: pack.name, version: pack.version, violations, mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length };
+}
+
+/** The pack's version, read as the PolicyPack reads it: from policies/package.json. */
+export function packVersion(root: string = path.resolve(__dirname, "..")): string {
+  return (JSON.parse(fs.readFileSync(path.join(root, "policies", "package.json"), "utf8")) as { version: string }).version;
+}

@@ -1,0 +1,172 @@
+import { StackValidationPolicy } from "@pulumi/policy";
+import { platformNaming, tenantNaming } from "../model/naming";
+import { asArray, get, list, nameOf, namespaceOf, policyStatements, Props, resourcesOf, StackResource, str, T, tenantOf } from "./support";
+
+/**
+ * Tenant objects that must live in a shared operator's namespace, because the operator only reconciles
+ * there: Strimzi topics and users (and the user's password Secret) in Kafka's, supervisors and the
+ * tenant's JAAS Secret in Druid's. They are isolated by name and label instead.
+ */
+const HOSTED: Readonly<Record<string, readonly string[]>> = {
+  [platformNaming.kafkaNamespace]: [T.kafkaTopic, T.kafkaUser, T.secret],
+  [platformNaming.druidNamespace]: [T.druidIngestion, T.secret],
+};
+
+const isK8sObject = (r: StackResource) => r.type.startsWith("kubernetes:") && r.type !== T.release && !r.type.startsWith("pulumi:providers");
+
+/** The tenant a resource belongs to by its place in the program: its nearest Tenant component. */
+function owningTenant(r: StackResource): string | undefined {
+  for (let p = r.parent; p; p = p.parent) if (p.type === "analytics-platform:tenant:Tenant") return p.name;
+  return undefined;
+}
+
+export const tenantResourcesLabelled: StackValidationPolicy = {
+  name: "tenant-resources-labelled",
+  description: "Every tenant-owned Kubernetes object carries its tenant's label and lives in the tenant's namespace (or, for operator-reconciled objects, the operator's).",
+  remediationSteps: "Create tenant objects inside the Tenant component with tenantLabels(); namespaced ones in tenant-<name>.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    for (const r of args.resources.filter(isK8sObject)) {
+      const owner = owningTenant(r);
+      const label = tenantOf(r.props);
+      const ns = namespaceOf(r.props);
+      const nsTenant = ns?.startsWith("tenant-") ? ns.slice("tenant-".length) : undefined;
+      const tenant = owner ?? label ?? nsTenant;
+      if (!tenant) continue;
+      if (label !== tenant) report(`${nameOf(r.props)}: belongs to tenant '${tenant}' but is labelled '${label ?? "(none)"}'`, r.urn);
+      if (r.type === T.namespace) {
+        if (nameOf(r.props) !== tenantNaming.namespace(tenant)) report(`namespace ${nameOf(r.props)} of tenant '${tenant}' is not ${tenantNaming.namespace(tenant)}`, r.urn);
+        continue;
+      }
+      const hosted = ns !== undefined && (HOSTED[ns] ?? []).includes(r.type);
+      if (ns !== tenantNaming.namespace(tenant) && !hosted) report(`${nameOf(r.props)}: object of tenant '${tenant}' in namespace '${ns ?? "(cluster)"}'`, r.urn);
+    }
+  },
+};
+
+function isDefaultDeny(p: StackResource): boolean {
+  const spec = get(p.props, "spec") as Props | undefined;
+  const types = list(get(spec, "policyTypes"));
+  return Object.keys((get(spec, "podSelector") ?? {}) as object).length === 0
+    && types.includes("Ingress") && types.includes("Egress")
+    && asArray(get(spec, "ingress")).length === 0 && asArray(get(spec, "egress")).length === 0;
+}
+
+export const tenantNamespaceGuardrails: StackValidationPolicy = {
+  name: "tenant-namespace-guardrails",
+  description: "Each tenant namespace has a default-deny NetworkPolicy (in and out) and a ResourceQuota.",
+  remediationSteps: "The Tenant component creates both; do not remove them.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const inNs = (type: string, ns: string) => resourcesOf(args, type).filter((r) => namespaceOf(r.props) === ns);
+    for (const ns of resourcesOf(args, T.namespace).filter((n) => tenantOf(n.props))) {
+      const name = nameOf(ns.props);
+      if (!inNs(T.networkPolicy, name).some(isDefaultDeny)) report(`namespace ${name} has no default-deny NetworkPolicy`, ns.urn);
+      if (inNs(T.resourceQuota, name).length === 0) report(`namespace ${name} has no ResourceQuota`, ns.urn);
+    }
+  },
+};
+
+/** The names a tenant's resources may reference, each checked against its owner. */
+function foreignNames(r: StackResource, tenant: string): string[] {
+  const prefix = tenantNaming.kafkaPrefix(tenant);
+  const own = (name: string) => name.startsWith(prefix);
+  const out: string[] = [];
+  switch (r.type) {
+    case T.kafkaTopic:
+      if (!own(nameOf(r.props))) out.push(`topic ${nameOf(r.props)}`);
+      break;
+    case T.kafkaUser:
+      for (const acl of asArray(get(r.props, "spec", "authorization", "acls"))) {
+        const name = str(get(acl, "resource", "name"));
+        // A wildcard is kafka-user-no-wildcard-acl's finding; here, names of other tenants or of the platform.
+        if (get(acl, "resource", "type") !== "cluster" && name !== "*" && name !== "" && !own(name)) out.push(`ACL on ${str(get(acl, "resource", "type"))} '${name}'`);
+      }
+      break;
+    case T.configMap:
+      for (const sql of Object.values((get(r.props, "data") ?? {}) as Props)) {
+        for (const m of str(sql).matchAll(/'(topic|properties\.group\.id|sink\.transactional-id-prefix)'\s*=\s*'([^']*)'/g)) {
+          if (!own(m[2])) out.push(`${m[1]} '${m[2]}'`);
+        }
+      }
+      break;
+    case T.flinkDeployment:
+      for (const [key, value] of Object.entries((get(r.props, "spec", "flinkConfiguration") ?? {}) as Props)) {
+        const path = /^s3:\/\/[^/]+\/(.*)$/.exec(str(value))?.[1];
+        if (path !== undefined && !path.startsWith(tenantNaming.storagePrefix(tenant))) out.push(`${key} path '${path}'`);
+      }
+      break;
+    case T.druidIngestion: {
+      const spec = get(r.props, "spec", "ingestion", "nativeSpec", "spec");
+      const topic = str(get(spec, "ioConfig", "topic"));
+      const dataSource = str(get(spec, "dataSchema", "dataSource"));
+      const jaas = str(get(spec, "ioConfig", "consumerProperties", "druid.dynamic.config.provider", "variables", "sasl.jaas.config"));
+      if (!own(topic)) out.push(`topic '${topic}'`);
+      if (!dataSource.startsWith(`${tenant}_`)) out.push(`dataSource '${dataSource}'`);
+      if (jaas !== tenantNaming.druidJaasEnv(tenant)) out.push(`Kafka credentials '${jaas}'`);
+      break;
+    }
+    case T.iamRolePolicy:
+      // Object ARNs (arn:aws:s3:::bucket/path) of a tenant's role stay under the tenant's prefix.
+      for (const st of policyStatements(r.props.policy)) {
+        for (const arn of list(st.Resource)) {
+          const path = /^arn:aws[a-z-]*:s3:::[^/]+\/(.*)$/.exec(arn)?.[1];
+          if (path !== undefined && !path.startsWith(tenantNaming.storagePrefix(tenant))) out.push(`S3 path '${path}'`);
+        }
+      }
+      break;
+  }
+  return out;
+}
+
+export const tenantReferencesOwnNames: StackValidationPolicy = {
+  name: "tenant-references-own-names",
+  description: "A tenant's ACLs, topics, Flink jobs, Druid supervisors and storage paths name only that tenant's things.",
+  remediationSteps: "Refer to tenant things through the placeholders (${TOPIC_PREFIX}, ${DATASOURCE}) and the naming module, never by literal names.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    for (const r of args.resources) {
+      const tenant = tenantOf(r.props) ?? owningTenant(r);
+      if (!tenant) continue;
+      for (const what of foreignNames(r, tenant)) report(`${nameOf(r.props) || r.name} of tenant '${tenant}' references ${what}`, r.urn);
+    }
+  },
+};
+
+/** Secrets an object refers to: [namespace, name]. */
+function secretRefs(r: StackResource): [string | undefined, string][] {
+  const refs: [string | undefined, string][] = [];
+  const ns = namespaceOf(r.props);
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== "object") return;
+    const o = v as Props;
+    if (o.secretKeyRef) refs.push([ns, str(get(o.secretKeyRef, "name"))]);
+    if (typeof o.secretName === "string") refs.push([ns, o.secretName]);
+    if (o.secretRef && typeof get(o.secretRef, "name") === "string") refs.push([str(get(o.secretRef, "namespace")) || ns, str(get(o.secretRef, "name"))]);
+    Object.values(o).forEach(walk);
+  };
+  walk(get(r.props, "spec"));
+  return refs;
+}
+
+export const noCrossTenantSecrets: StackValidationPolicy = {
+  name: "no-cross-tenant-secret-reference",
+  description: "No resource of one tenant references a Secret of another tenant.",
+  remediationSteps: "Each tenant reads its own kafka-credentials (and object-store credentials) only.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const owners = new Map<string, string | undefined>();
+    for (const s of resourcesOf(args, T.secret)) owners.set(`${namespaceOf(s.props)}/${nameOf(s.props)}`, tenantOf(s.props));
+    for (const r of args.resources) {
+      const tenant = tenantOf(r.props);
+      if (!tenant) continue;
+      for (const [ns, name] of secretRefs(r)) {
+        const owner = owners.get(`${ns}/${name}`);
+        if (owner !== undefined && owner !== tenant) report(`${nameOf(r.props)} of tenant '${tenant}' reads Secret ${ns}/${name} of tenant '${owner}'`, r.urn);
+      }
+    }
+  },
+};
+
+export const tenantIsolationPolicies = [tenantResourcesLabelled, tenantNamespaceGuardrails, tenantReferencesOwnNames, noCrossTenantSecrets];

@@ -1,0 +1,127 @@
+import * as fs from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { checkPolicies, PackConfig, Violation } from "../offline/policy-check";
+import { RenderedResource, RenderResult } from "../offline/render";
+import { allPolicies, PACK_NAME } from "../policies/all";
+import { put, render, stackConfig } from "./harness";
+
+const PROD = JSON.parse(fs.readFileSync("policies/config/prod.json", "utf8")) as PackConfig;
+const DEV = JSON.parse(fs.readFileSync("policies/config/dev.json", "utf8")) as PackConfig;
+type Mutable = { type: string; name: string; urn: string; parent: string | null; protect: boolean; inputs: Record<string, unknown> };
+
+let prod: RenderResult;
+beforeAll(async () => {
+  prod = await render("prod", stackConfig("prod"));
+});
+
+async function check(resources: readonly RenderedResource[], config = PROD): Promise<Violation[]> {
+  return [...(await checkPolicies(resources, allPolicies, config, { name: PACK_NAME, version: "0.0.0-test" })).violations];
+}
+
+/** The compliant fixture (the prod render), broken one way by `mutate`. */
+async function violationsAfter(mutate: (find: (type: string, name: string) => Mutable, all: Mutable[]) => void, config = PROD) {
+  const resources = structuredClone(prod.resources) as unknown as Mutable[];
+  const find = (type: string, name: string) => {
+    const r = resources.find((x) => x.type.endsWith(type) && x.name === name);
+    if (!r) throw new Error(`fixture has no ${type} ${name}`);
+    return r;
+  };
+  mutate(find, resources);
+  return check(resources as unknown as RenderedResource[], config);
+}
+
+
+const policiesOf = (vs: Violation[]) => [...new Set(vs.map((v) => v.policy))];
+
+describe("compliant fixture", () => {
+  it("the prod render violates no policy", async () => {
+    expect(await check(prod.resources)).toEqual([]);
+  });
+  it("the dev render violates no policy either (with dev's levels)", async () => {
+    const dev = await render("dev", stackConfig("dev"));
+    expect(await check(dev.resources, DEV)).toEqual([]);
+  });
+});
+
+const kafkaUser = (find: (t: string, n: string) => Mutable, tenant: string) => find(":KafkaUser", `${tenant}-kafka-user`);
+
+const cases: [string, string, (find: (type: string, name: string) => Mutable, all: Mutable[]) => void][] = [
+  ["s3-bucket-sse-kms", "a bucket encrypted with AES256 instead of KMS", (f) => put(f(":BucketServerSideEncryptionConfiguration", "platform-storage-kafka-tiered").inputs, ["rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm"], "AES256")],
+  ["s3-public-access-blocked", "a bucket allowing public policies", (f) => put(f(":BucketPublicAccessBlock", "platform-storage-flink-state").inputs, ["blockPublicPolicy"], false)],
+  ["s3-tls-only", "a bucket policy without the TLS condition", (f) => put(f(":BucketPolicy", "platform-storage-druid-deep-storage").inputs, ["policy"], JSON.stringify({ Version: "2012-10-17", Statement: [] }))],
+  ["kms-key-rotation", "a KMS key without rotation", (f) => put(f(":Key", "platform-storage").inputs, ["enableKeyRotation"], false)],
+  ["rds-encrypted-private", "a public RDS instance", (f) => put(f(":Instance", "platform-druid-metadata").inputs, ["publiclyAccessible"], true)],
+  ["rds-encrypted-private", "unencrypted RDS storage", (f) => put(f(":Instance", "platform-druid-metadata").inputs, ["storageEncrypted"], false)],
+  ["kafka-listeners-tls-authenticated", "a listener without TLS", (f) => put(f(":Kafka", "platform-kafka").inputs, ["spec", "kafka", "listeners", 0, "tls"], false)],
+  ["kafka-listeners-tls-authenticated", "a listener without authentication", (f) => put(f(":Kafka", "platform-kafka").inputs, ["spec", "kafka", "listeners", 1, "authentication"], undefined)],
+  ["kafka-clients-sasl-ssl", "a Flink table reading Kafka in plaintext", (f) => {
+    const cm = f(":ConfigMap", "acme-anomalies-sql").inputs;
+    const data = cm.data as Record<string, string>;
+    put(cm, ["data", "anomalies.sql"], data["anomalies.sql"].replace("'properties.security.protocol' = 'SASL_SSL'", "'properties.security.protocol' = 'PLAINTEXT'"));
+  }],
+  ["kafka-clients-sasl-ssl", "a Druid supervisor reading Kafka in plaintext", (f) => put(f(":DruidIngestion", "globex-ingestion-events").inputs, ["spec", "ingestion", "nativeSpec", "spec", "ioConfig", "consumerProperties", "security.protocol"], "PLAINTEXT")],
+  ["object-storage-encrypted", "Flink checkpoints in a bucket outside the stack", (f) => put(f(":FlinkDeployment", "acme-anomalies").inputs, ["spec", "flinkConfiguration", "execution.checkpointing.dir"], "s3://someone-elses-bucket/tenants/acme/flink/anomalies/checkpoints")],
+  ["object-storage-encrypted", "Druid deep storage without SSE-KMS", (f) => {
+    const d = f(":Druid", "platform-druid").inputs;
+    put(d, ["spec", "common.runtime.properties"], String((d.spec as Record<string, unknown>)["common.runtime.properties"]).replace("druid.storage.sse.type=kms", "druid.storage.sse.type=s3"));
+  }],
+  ["no-plaintext-secrets", "a Pulumi secret written into a ConfigMap", (f) => put(f(":ConfigMap", "platform-kafka-metrics").inputs, ["data", "leak"], "[secret]")],
+  ["no-plaintext-secrets", "a literal password in a job's environment", (f) => put(f(":FlinkDeployment", "acme-anomalies").inputs, ["spec", "podTemplate", "spec", "containers", 0, "env", 1], { name: "KAFKA_PASSWORD", value: "hunter2hunter2" })],
+  ["kafka-authorization-enabled", "a wildcard super user", (f) => put(f(":Kafka", "platform-kafka").inputs, ["spec", "kafka", "authorization", "superUsers"], ["User:*"])],
+  ["kafka-user-no-wildcard-acl", "an ACL on every topic", (f) => put(kafkaUser(f, "globex").inputs, ["spec", "authorization", "acls", 0, "resource", "name"], "*")],
+  ["no-cluster-admin-binding", "a binding to cluster-admin", (f) => put(f(":RoleBinding", "platform-druid-discovery").inputs, ["roleRef", "name"], "cluster-admin")],
+  ["no-wildcard-rbac", "a Role with wildcard verbs", (f) => put(f(":Role", "acme-flink").inputs, ["rules", 0, "verbs"], ["*"])],
+  ["grafana-anonymous-disabled", "Grafana open to anonymous users", (f) => put(f(":Release", "kube-prometheus-stack").inputs, ["values", "grafana", "grafana.ini", "auth.anonymous", "enabled"], true)],
+  ["trino-access-control", "a Trino release without access control", (_f, all) => all.push({ ...structuredClone(all.find((r) => r.name === "kube-prometheus-stack")!), name: "trino", urn: "urn:pulumi:prod::analytics-platform::kubernetes:helm.sh/v3:Release::trino", inputs: { chart: "trino", values: { server: {} } } })],
+  ["iam-no-wildcard", "an IAM policy allowing every S3 action", (f) => {
+    const p = f(":RolePolicy", "platform-kafka-irsa").inputs;
+    const doc = JSON.parse(String(p.policy));
+    doc.Statement[0].Action = "s3:*";
+    put(p, ["policy"], JSON.stringify(doc));
+  }],
+  ["tenant-resources-labelled", "a tenant object labelled with another tenant", (f) => put(f(":ResourceQuota", "globex-quota").inputs, ["metadata", "labels", "analytics-platform.io/tenant"], "acme")],
+  ["tenant-resources-labelled", "a tenant object in another tenant's namespace", (f) => put(f(":LimitRange", "globex-limits").inputs, ["metadata", "namespace"], "tenant-acme")],
+  ["tenant-namespace-guardrails", "a tenant namespace whose default-deny allows all ingress", (f) => put(f(":NetworkPolicy", "acme-eu-default-deny").inputs, ["spec", "ingress"], [{}])],
+  ["tenant-namespace-guardrails", "a tenant namespace without a ResourceQuota", (_f, all) => all.splice(all.findIndex((r) => r.name === "acme-eu-quota"), 1)],
+  ["tenant-references-own-names", "one tenant reading another's topic", (f) => put(kafkaUser(f, "globex").inputs, ["spec", "authorization", "acls", 0, "resource", "name"], "acme.")],
+  ["tenant-references-own-names", "a Flink job checkpointing under another tenant's prefix", (f) => put(f(":FlinkDeployment", "globex-events-per-minute").inputs, ["spec", "flinkConfiguration", "execution.checkpointing.dir"], "s3://ap-prod-flink-state-x/tenants/acme/flink/events-per-minute/checkpoints")],
+  ["tenant-references-own-names", "a supervisor ingesting another tenant's topic", (f) => put(f(":DruidIngestion", "globex-ingestion-events").inputs, ["spec", "ingestion", "nativeSpec", "spec", "ioConfig", "topic"], "acme.events")],
+  ["no-cross-tenant-secret-reference", "a tenant reading another tenant's Secret", (f) => put(f(":DruidIngestion", "globex-ingestion-events").inputs, ["spec", "auth", "secretRef", "name"], "kafka-acme")],
+  ["stateful-resources-protected", "an unprotected topic", (f) => { f(":KafkaTopic", "acme-topic-acme.events").protect = false; }],
+  ["kafka-replication-durable", "a topic with one replica", (f) => put(f(":KafkaTopic", "globex-topic-globex.clicks").inputs, ["spec", "replicas"], 1)],
+];
+
+describe("each policy reports its violation, and only it", () => {
+  it("every policy of the pack has at least one violating case", () => {
+    expect([...new Set(cases.map((c) => c[0]))].sort()).toEqual(allPolicies.map((p) => p.name).sort());
+  });
+
+  it.each(cases)("%s: %s", async (policy, _what, mutate) => {
+    const violations = await violationsAfter(mutate);
+    expect(policiesOf(violations)).toEqual([policy]);
+    expect(violations.every((v) => v.enforcementLevel === "mandatory")).toBe(true);
+  });
+});
+
+describe("enforcement levels from the pack config", () => {
+  const wildcard = (f: (t: string, n: string) => Mutable) => put(kafkaUser(f, "globex").inputs, ["spec", "authorization", "acls", 0, "resource", "name"], "*");
+
+  it("dev's config makes violations advisory", async () => {
+    const v = await violationsAfter(wildcard, DEV);
+    expect(v.map((x) => [x.policy, x.enforcementLevel])).toEqual([["kafka-user-no-wildcard-acl", "advisory"]]);
+  });
+
+  it("a disabled policy reports nothing (data safety in dev)", async () => {
+    expect(await violationsAfter((f) => { f(":KafkaTopic", "acme-topic-acme.events").protect = false; }, DEV)).toEqual([]);
+  });
+
+  it("a per-policy entry overrides 'all' (a waiver for one stack)", async () => {
+    expect(await violationsAfter(wildcard, { all: "mandatory", "kafka-user-no-wildcard-acl": { enforcementLevel: "disabled" } })).toEqual([]);
+  });
+
+  it("names the resource of a resource policy's violation", async () => {
+    const [v] = await violationsAfter(wildcard);
+    expect(v.resource).toBe("kubernetes:kafka.strimzi.io/v1:KafkaUser: globex-kafka-user");
+    expect(v.urn).toMatch(/::globex-kafka-user$/);
+  });
+});
