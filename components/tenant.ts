@@ -1,9 +1,10 @@
+import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DRUID_API_VERSION, DruidIngestionSpec } from "../crds/druid";
 import { MONITORING_API_VERSION, PodMonitorSpec } from "../crds/monitoring";
-import { FLINK_DEFAULTS } from "../model/defaults";
+import { FLINK_DEFAULTS, LAKE_DEFAULTS } from "../model/defaults";
 import { FLINK_POD_SELECTOR, tenantFlinkMonitor } from "../monitoring/monitors";
 import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
 import { strimziLabels, tenantLabels } from "../model/labels";
@@ -29,6 +30,17 @@ export interface KafkaConnection {
 
 /** What a tenant needs of the shared layers besides Kafka; undefined parts are not in use. */
 export interface TenantPlatformServices {
+  /** The lake, when the tenant uses it: Trino's address and CA, the tenant's Trino password, where its tables live. */
+  readonly lake?: {
+    readonly trinoUrl: string;
+    readonly caCert: pulumi.Input<string>;
+    readonly password: pulumi.Input<string>;
+    readonly namespace: string;
+    /** aws: location of the tenant's Glue database. */
+    readonly glueLocation?: pulumi.Input<string>;
+    /** What the tenant's lake job may reach. */
+    readonly jobs?: FlinkStateStorage["lake"];
+  };
   /** Prometheus: the CRDs for the tenant's monitors, and the namespace allowed to scrape it. */
   readonly monitoring?: { readonly crds: pulumi.Resource; readonly namespace: string };
   /** The Druid cluster its supervisors run in. */
@@ -152,13 +164,47 @@ export class Tenant extends pulumi.ComponentResource {
       },
     }, child);
 
-    if (t.flinkJobs.length > 0) this.flinkJobs(name, t, nsName, labels, args, [...topics, credentials]);
+    const lakeDeps = t.lake ? this.lake(name, t, nsName, labels, args) : [];
+    if (t.flinkJobs.length > 0) this.flinkJobs(name, t, nsName, labels, args, [...topics, credentials, ...lakeDeps]);
     if (t.druidIngestions.length > 0) this.druidIngestions(name, t, args, password.result, topics);
 
     this.namespace = nsName;
     this.topics = pulumi.output(t.topics.map((x) => x.name));
     this.credentialsSecret = credentials.metadata.name;
     this.registerOutputs({ namespace: this.namespace, topics: this.topics, credentialsSecret: this.credentialsSecret });
+  }
+
+  /** The tenant's lake schema (a Glue database on AWS), its Trino credentials, and egress to Trino. */
+  private lake(name: string, t: TenantModel, ns: pulumi.Output<string>, labels: Record<string, string>, args: TenantArgs): pulumi.Resource[] {
+    const lake = args.services.lake;
+    if (!lake || !t.lake) throw new Error(`tenant ${t.name} uses the lake but the platform has none`);
+    const child = { parent: this };
+    const deps: pulumi.Resource[] = [];
+    if (lake.glueLocation) {
+      // The schema holds the tenant's tables: retained when the tenant leaves the config.
+      deps.push(new aws.glue.CatalogDatabase(`${name}-lake`, {
+        name: t.lake.schema,
+        description: `analytics-platform lake schema of tenant ${t.name}`,
+        locationUri: lake.glueLocation,
+      }, { ...child, protect: args.protect, retainOnDelete: true }));
+    }
+    new k8s.core.v1.Secret(`${name}-trino-credentials`, {
+      metadata: { name: "trino-credentials", namespace: ns, labels },
+      type: "Opaque",
+      stringData: { url: lake.trinoUrl, username: t.lake.user, password: lake.password, "ca.crt": lake.caCert },
+    }, child);
+    new k8s.networking.v1.NetworkPolicy(`${name}-allow-trino`, {
+      metadata: { name: "allow-trino", namespace: ns, labels },
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [{
+          to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": lake.namespace } } }],
+          ports: [{ protocol: "TCP", port: LAKE_DEFAULTS.trinoPort }],
+        }],
+      },
+    }, child);
+    return deps;
   }
 
   private flinkJobs(name: string, t: TenantModel, ns: pulumi.Output<string>, labels: Record<string, string>, args: TenantArgs, deps: pulumi.Resource[]): void {
@@ -222,7 +268,7 @@ export class Tenant extends pulumi.ComponentResource {
         flink: args.flink,
         namespace: ns,
         kafkaCredentialsSecret: t.credentialsSecret,
-        storage: flinkStorage,
+        storage: { ...flinkStorage, lake: args.services.lake?.jobs },
         dependsOn: [flinkOperator, ...deps],
       }, child);
     }

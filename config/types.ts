@@ -44,6 +44,13 @@ export interface TenantConfig {
   readonly jobs?: readonly string[];
   /** Druid supervisor specs (druid-specs/<name>.json) ingested for this tenant. */
   readonly datasources?: readonly string[];
+  /** Land the tenant's events in the lake and give it a Trino user. */
+  readonly lake?: boolean;
+}
+
+export interface LakeConfig {
+  readonly trinoWorkers?: number;
+  readonly snapshotRetentionDays?: number;
 }
 
 export interface ObservabilityConfig {
@@ -81,5 +88,6 @@ export interface StackConfig {
   readonly flink?: FlinkConfig;
   readonly druid?: DruidConfig;
   readonly observability?: ObservabilityConfig;
+  readonly lake?: LakeConfig;
   readonly tenants: readonly TenantConfig[];
 }

@@ -80,10 +80,10 @@ function semanticProblems(config: StackConfig, known: KnownNames): string[] {
   if (config.cloud === "aws" && config.tenants.some((t) => (t.datasources ?? []).length > 0) && !config.aws?.network) {
     problems.push(`${configPath(["aws", "network"])}: is required when a tenant has datasources (Druid's metadata database runs in RDS)`);
   }
-  if (config.tenants.some((t) => (t.jobs ?? []).length > 0)) {
+  if (config.tenants.some((t) => (t.jobs ?? []).length > 0 || t.lake === true)) {
     // The operator's webhook needs cert-manager; a silent default would fail on clusters without it.
-    if (!config.flink?.webhook) problems.push(`${configPath(["flink", "webhook"])}: is required when a tenant runs jobs ('cert-manager' or 'disabled')`);
-    if (!config.flink?.image) problems.push(`${configPath(["flink", "image"])}: is required when a tenant runs jobs (the SQL runner image)`);
+    if (!config.flink?.webhook) problems.push(`${configPath(["flink", "webhook"])}: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')`);
+    if (!config.flink?.image) problems.push(`${configPath(["flink", "image"])}: is required when a tenant runs jobs or uses the lake (the SQL runner image)`);
   }
   const seen = new Map<string, number>();
   config.tenants.forEach((t, i) => {

@@ -11,7 +11,9 @@ export interface FlinkJobMetadata {
   readonly description: string;
   readonly inputs: readonly string[];
   readonly compactedInputs?: readonly string[];
-  readonly outputs: readonly string[];
+  readonly outputs?: readonly string[];
+  /** The job writes the lake: it runs for every tenant with `lake: true`. */
+  readonly lake?: boolean;
   readonly maxParallelism?: number;
   readonly config?: Readonly<Record<string, string>>;
   readonly parameters?: Readonly<Record<string, string>>;
@@ -66,7 +68,7 @@ export { CatalogError };
 /** The names config entries may use, with the topics each implies (for config validation). */
 export function knownNames(catalog: JobCatalog): { flinkJobs: Record<string, string[]>; druidSpecs: Record<string, string> } {
   const flinkJobs: Record<string, string[]> = {};
-  for (const [name, job] of catalog.flinkJobs) flinkJobs[name] = [...job.metadata.inputs, ...(job.metadata.compactedInputs ?? []), ...job.metadata.outputs];
+  for (const [name, job] of catalog.flinkJobs) flinkJobs[name] = [...job.metadata.inputs, ...(job.metadata.compactedInputs ?? []), ...(job.metadata.outputs ?? [])];
   const druidSpecs: Record<string, string> = {};
   for (const [name, spec] of catalog.druidSpecs) druidSpecs[name] = spec.topic;
   return { flinkJobs, druidSpecs };

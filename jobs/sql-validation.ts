@@ -1,6 +1,7 @@
 import { FlinkSQL } from "dt-sql-parser";
 import { KAFKA_DEFAULTS } from "../model/defaults";
-import { jobPlaceholders } from "../model/flink";
+import { jobPlaceholders, lakePlaceholders } from "../model/flink";
+import { buildLake, LakeModel } from "../model/lake";
 import { platformNaming } from "../model/naming";
 import { FlinkJobDefinition } from "./catalog";
 import { substitute } from "./placeholders";
@@ -48,10 +49,23 @@ export function tenantJobProblems(tenants: readonly TenantJobs[]): string[] {
   return problems;
 }
 
-/** A job checked as it would be deployed for an example tenant: unresolved placeholders and syntax. */
+/**
+ * A job checked as it would be deployed for an example tenant: unresolved placeholders and syntax. Lake
+ * jobs are checked with both catalogs (Glue on aws, the REST catalog on local).
+ */
 export function sampleJobProblems(job: FlinkJobDefinition): string[] {
-  const { text, unresolved } = substitute(job.sql, jobPlaceholders(SAMPLE_TENANT, job, SAMPLE_BOOTSTRAP));
-  return [...unresolved.map((u) => `${job.file}:${u.line}: unresolved placeholder \${${u.name}}`), ...flinkSqlProblems(job.file, text)];
+  const variants: Record<string, string>[] = job.metadata.lake
+    ? (["aws", "local"] as const).map((cloud) => lakePlaceholders(SAMPLE_TENANT, sampleLake(cloud)))
+    : [{}];
+  const problems = variants.flatMap((lake) => {
+    const { text, unresolved } = substitute(job.sql, { ...jobPlaceholders(SAMPLE_TENANT, job, SAMPLE_BOOTSTRAP), ...lake });
+    return [...unresolved.map((u) => `${job.file}:${u.line}: unresolved placeholder \${${u.name}}`), ...flinkSqlProblems(job.file, text)];
+  });
+  return [...new Set(problems)];
+}
+
+function sampleLake(cloud: "aws" | "local"): LakeModel {
+  return buildLake({ environment: "dev", cloud, tenants: [{ name: SAMPLE_TENANT, peakEventsPerSecond: 1, retentionDays: 1, topics: [], lake: true }] });
 }
 
 const SAMPLE_TENANT = "example";

@@ -30,6 +30,9 @@ export const CHART_DEFAULTS = {
     repository: "https://downloads.apache.org/flink/flink-kubernetes-operator-1.15.0/",
   },
   certManager: { chart: "cert-manager", version: "v1.19.1", repository: "https://charts.jetstack.io" },
+  trino: { chart: "trino", version: "1.41.0", repository: "https://trinodb.github.io/charts" },
+  /** Iceberg REST catalog for cloud: local. */
+  nessie: { chart: "nessie", version: "0.104.5", repository: "https://charts.projectnessie.org" },
   kubePrometheusStack: { chart: "kube-prometheus-stack", version: "79.5.0", repository: "https://prometheus-community.github.io/helm-charts" },
   druidOperator: { chart: "druid-operator", version: "0.3.9", repository: "https://charts.datainfra.io" },
   /** In-cluster PostgreSQL for Druid's metadata on cloud: local. */
@@ -217,4 +220,14 @@ export const OBSERVABILITY_DEFAULTS = {
   runbookBaseUrl: "https://github.com/analytics-platform/analytics-platform/blob/main/docs/runbooks",
   /** Grafana's sidecar loads ConfigMaps with this label. */
   dashboardLabel: "grafana_dashboard",
+} as const;
+
+export const LAKE_DEFAULTS = {
+  warehouse: "warehouse",
+  adminUser: "admin",
+  adminGroup: "platform-admins",
+  trinoPort: 8443,
+  snapshotRetentionDays: 7,
+  /** Days past a tenant's retention before S3 lifecycle removes its files: Iceberg expires them first. */
+  lifecycleGraceDays: 7,
 } as const;

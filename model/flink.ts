@@ -1,7 +1,8 @@
 import { StackConfig, TenantConfig } from "../config/types";
 import { FlinkJobDefinition, JobCatalog } from "../jobs/catalog";
 import { substitute } from "../jobs/placeholders";
-import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults } from "./defaults";
+import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults, LAKE_DEFAULTS } from "./defaults";
+import { LakeModel, snapshotMaxAgeMs } from "./lake";
 import { tenantNaming } from "./naming";
 import { flinkParallelismFor } from "./sizing";
 
@@ -30,13 +31,15 @@ export interface FlinkJobModel {
   readonly configMap: string;
   readonly statePrefix: string;
   readonly config: Readonly<Record<string, string>>;
+  /** Writes the tenant's lake tables (gets the lake's location and permissions). */
+  readonly lake: boolean;
 }
 
 export function buildFlink(config: StackConfig): FlinkModel {
   const env = ENVIRONMENT_DEFAULTS[config.environment].flink;
   const f = config.flink ?? {};
   return {
-    enabled: config.tenants.some((t) => (t.jobs ?? []).length > 0),
+    enabled: config.tenants.some((t) => (t.jobs ?? []).length > 0 || t.lake === true),
     webhook: f.webhook ?? "cert-manager",
     image: f.image ?? "",
     flinkVersion: f.flinkVersion ?? FLINK_DEFAULTS.flinkVersion,
@@ -87,13 +90,19 @@ export function jobPlaceholders(tenant: string, job: FlinkJobDefinition, bootstr
   };
 }
 
+/** The jobs a tenant runs: those it lists, and the lake jobs when it uses the lake. */
+export function tenantJobNames(t: TenantConfig, catalog: JobCatalog): string[] {
+  const lakeJobs = t.lake ? [...catalog.flinkJobs.values()].filter((j) => j.metadata.lake).map((j) => j.name) : [];
+  return [...new Set([...(t.jobs ?? []), ...lakeJobs])];
+}
+
 /** Topics a tenant's jobs read or write, beyond those it lists: created for it. */
 export function jobTopics(t: TenantConfig, catalog: JobCatalog): { readonly plain: string[]; readonly compacted: string[] } {
   const plain = new Set<string>();
   const compacted = new Set<string>();
-  for (const name of t.jobs ?? []) {
+  for (const name of tenantJobNames(t, catalog)) {
     const meta = catalog.flinkJobs.get(name)!.metadata;
-    for (const topic of [...meta.inputs, ...meta.outputs]) plain.add(topic);
+    for (const topic of [...meta.inputs, ...(meta.outputs ?? [])]) plain.add(topic);
     for (const topic of meta.compactedInputs ?? []) compacted.add(topic);
   }
   plain.delete("dlq");
@@ -106,10 +115,12 @@ export function buildTenantJobs(
   flink: FlinkModel,
   bootstrapServers: string,
   partitionsOf: (topic: string) => number,
+  lake: LakeModel,
 ): FlinkJobModel[] {
-  return (t.jobs ?? []).map((name) => {
+  return tenantJobNames(t, catalog).map((name) => {
     const job = catalog.flinkJobs.get(name)!;
-    const { text, unresolved } = substitute(job.sql, jobPlaceholders(t.name, job, bootstrapServers));
+    const values = { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(t.name, lake) : {}) };
+    const { text, unresolved } = substitute(job.sql, values);
     return {
       job: name,
       file: job.file,
@@ -120,6 +131,25 @@ export function buildTenantJobs(
       configMap: tenantNaming.flinkScriptConfigMap(name),
       statePrefix: tenantNaming.flinkStatePrefix(t.name, name),
       config: job.metadata.config ?? {},
+      lake: job.metadata.lake === true,
     };
   });
+}
+
+/** Iceberg catalog options of the Flink `lake` catalog, on one line. */
+export function lakeCatalogOptions(lake: LakeModel): string {
+  const common = [`'type' = 'iceberg'`, `'io-impl' = 'org.apache.iceberg.aws.s3.S3FileIO'`];
+  const options = lake.catalog === "glue"
+    ? [...common, `'catalog-impl' = 'org.apache.iceberg.aws.glue.GlueCatalog'`, `'warehouse' = '\${LAKE_LOCATION}'`]
+    : [...common, `'catalog-type' = 'rest'`, `'uri' = '${lake.restCatalogUri}'`, `'warehouse' = '${LAKE_DEFAULTS.warehouse}'`, `'s3.path-style-access' = 'true'`, `'client.region' = 'us-east-1'`];
+  return options.join(", ");
+}
+
+/** Placeholders of lake jobs (documented in the README). */
+export function lakePlaceholders(tenant: string, lake: LakeModel): Record<string, string> {
+  return {
+    LAKE_CATALOG_OPTIONS: lakeCatalogOptions(lake),
+    LAKE_SCHEMA: tenantNaming.lakeSchema(tenant),
+    LAKE_SNAPSHOT_MAX_AGE_MS: String(snapshotMaxAgeMs(lake)),
+  };
 }

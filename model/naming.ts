@@ -30,6 +30,10 @@ export const tenantNaming = {
   /** Secret in the Druid namespace with the tenant's Kafka JAAS line, read by ingestion tasks from the environment. */
   druidKafkaSecret: (tenant: string): string => `kafka-${tenant}`,
   druidJaasEnv: (tenant: string): string => `KAFKA_JAAS_${tenant.toUpperCase().replace(/-/g, "_")}`,
+  /** The tenant's schema in the lake (Glue database, Iceberg namespace): SQL identifiers take '_', not '-'. */
+  lakeSchema: (tenant: string): string => tenant.replace(/-/g, "_"),
+  trinoUser: (tenant: string): string => `tenant-${tenant}`,
+  trinoGroup: (tenant: string): string => `tenant-${tenant}`,
   /** User of the in-cluster object store for this tenant's workloads. */
   objectStoreClient: (tenant: string): string => `tenant-${tenant}`,
 } as const;
@@ -41,6 +45,7 @@ export const platformNaming = {
   certManagerNamespace: "cert-manager",
   druidNamespace: "druid",
   monitoringNamespace: "monitoring",
+  lakeNamespace: "lake",
   druidOperatorNamespace: "druid-operator",
   strimziNamespace: "strimzi-system",
   objectStoreNamespace: "object-store",

@@ -2,6 +2,7 @@ import { AwsConfig, Cloud, Environment, StackConfig, TenantConfig } from "../con
 import { JobCatalog } from "../jobs/catalog";
 import { buildDruid, buildTenantIngestions, DruidIngestionModel, DruidModel } from "./druid";
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
+import { buildLake, LakeModel, lakeTenant, LakeTenantModel } from "./lake";
 import { buildObservability, ObservabilityModel } from "./observability";
 import { CHART_DEFAULTS, ChartDefault, ChartName, ENVIRONMENT_DEFAULTS, KAFKA_DEFAULTS } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
@@ -33,6 +34,7 @@ export interface PlatformModel {
   readonly flink: FlinkModel;
   readonly druid: DruidModel;
   readonly observability: ObservabilityModel;
+  readonly lake: LakeModel;
   readonly tenants: readonly TenantModel[];
 }
 
@@ -92,6 +94,8 @@ export interface TenantModel {
   readonly credentialsSecret: string;
   readonly quota: NamespaceQuota;
   readonly flinkJobs: readonly FlinkJobModel[];
+  /** The tenant's place in the lake, when it uses it. */
+  readonly lake?: LakeTenantModel;
   readonly druidIngestions: readonly DruidIngestionModel[];
   /** Secret in the Druid namespace with this tenant's Kafka JAAS line (when it ingests). */
   readonly druidKafkaSecret: string;
@@ -175,7 +179,7 @@ export function tenantAcls(tenant: string): AclModel[] {
   ];
 }
 
-function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, flink: FlinkModel, druid: DruidModel, catalog: JobCatalog): TenantModel {
+function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, flink: FlinkModel, druid: DruidModel, lake: LakeModel, catalog: JobCatalog): TenantModel {
   const env = ENVIRONMENT_DEFAULTS[config.environment].kafka;
   const sizing: PartitionSizing = {
     eventsPerPartitionPerSecond: config.kafka?.eventsPerPartitionPerSecond ?? KAFKA_DEFAULTS.eventsPerPartitionPerSecond,
@@ -211,7 +215,8 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
     },
     credentialsSecret: tenantNaming.kafkaCredentialsSecret(),
     quota: namespaceQuotaFor(t.peakEventsPerSecond),
-    flinkJobs: buildTenantJobs(t, catalog, flink, kafka.clientBootstrap, partitionsOf),
+    flinkJobs: buildTenantJobs(t, catalog, flink, kafka.clientBootstrap, partitionsOf, lake),
+    lake: t.lake ? lakeTenant(t) : undefined,
     druidIngestions: buildTenantIngestions(t, catalog, druid, kafka.clientBootstrap, partitionsOf),
     druidKafkaSecret: tenantNaming.druidKafkaSecret(t.name),
     druidJaasEnv: tenantNaming.druidJaasEnv(t.name),
@@ -225,6 +230,7 @@ export function buildModel(config: StackConfig, stack: string, catalog: JobCatal
   const kafka = buildKafka(config);
   const flink = buildFlink(config);
   const druid = buildDruid(config);
+  const lake = buildLake(config);
   return {
     stack,
     environment: config.environment,
@@ -236,6 +242,7 @@ export function buildModel(config: StackConfig, stack: string, catalog: JobCatal
     flink,
     druid,
     observability: buildObservability(config, catalog.dashboards),
-    tenants: config.tenants.map((t) => buildTenant(t, config, kafka, flink, druid, catalog)),
+    lake,
+    tenants: config.tenants.map((t) => buildTenant(t, config, kafka, flink, druid, lake, catalog)),
   };
 }

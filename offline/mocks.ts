@@ -65,7 +65,17 @@ export class PlatformMocks implements Mocks {
       case "aws:iam/role:Role":
         return { name: args.name, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${args.name}` };
       case "random:index/randomPassword:RandomPassword":
-        return { result: this.pulumi.secret(fakeSecretValue(args.name, Number(inputs.length ?? 32))) };
+        return {
+          result: this.pulumi.secret(fakeSecretValue(args.name, Number(inputs.length ?? 32))),
+          bcryptHash: this.pulumi.secret(`$2a$10$${fakeSecretValue(`${args.name}#bcrypt`, 53)}`),
+        };
+      case "tls:index/privateKey:PrivateKey":
+        return { privateKeyPem: this.pulumi.secret(`-----BEGIN PRIVATE KEY-----\n${fakeSecretValue(args.name, 64)}\n-----END PRIVATE KEY-----\n`), publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${digest(args.name, 32)}\n-----END PUBLIC KEY-----\n` };
+      case "tls:index/selfSignedCert:SelfSignedCert":
+      case "tls:index/locallySignedCert:LocallySignedCert":
+        return { certPem: `-----BEGIN CERTIFICATE-----\n${digest(args.name, 48)}\n-----END CERTIFICATE-----\n` };
+      case "tls:index/certRequest:CertRequest":
+        return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${digest(args.name, 48)}\n-----END CERTIFICATE REQUEST-----\n` };
       case "kubernetes:core/v1:Secret":
         // Reading the Strimzi cluster CA after the cluster is ready.
         return args.id && args.id.endsWith("-cluster-ca-cert") ? { data: { "ca.crt": FAKE_CA } } : {};

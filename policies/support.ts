@@ -11,6 +11,7 @@ export const T = {
   rds: "aws:rds/instance:Instance",
   iamRolePolicy: "aws:iam/rolePolicy:RolePolicy",
   iamPolicy: "aws:iam/policy:Policy",
+  glueDatabase: "aws:glue/catalogDatabase:CatalogDatabase",
   release: "kubernetes:helm.sh/v3:Release",
   namespace: "kubernetes:core/v1:Namespace",
   secret: "kubernetes:core/v1:Secret",

@@ -106,6 +106,13 @@ function foreignNames(r: StackResource, tenant: string): string[] {
       if (jaas !== tenantNaming.druidJaasEnv(tenant)) out.push(`Kafka credentials '${jaas}'`);
       break;
     }
+    case T.glueDatabase: {
+      const name = str(r.props.name);
+      if (name !== tenantNaming.lakeSchema(tenant)) out.push(`lake schema '${name}'`);
+      const location = /^s3:\/\/[^/]+\/(.*)$/.exec(str(r.props.locationUri))?.[1];
+      if (location !== undefined && !location.startsWith(tenantNaming.storagePrefix(tenant))) out.push(`lake location '${location}'`);
+      break;
+    }
     case T.iamRolePolicy:
       // Object ARNs (arn:aws:s3:::bucket/path) of a tenant's role stay under the tenant's prefix.
       for (const st of policyStatements(r.props.policy)) {
@@ -121,7 +128,7 @@ function foreignNames(r: StackResource, tenant: string): string[] {
 
 export const tenantReferencesOwnNames: StackValidationPolicy = {
   name: "tenant-references-own-names",
-  description: "A tenant's ACLs, topics, Flink jobs, Druid supervisors and storage paths name only that tenant's things.",
+  description: "A tenant's ACLs, topics, Flink jobs, Druid supervisors, lake schemas and storage paths name only that tenant's things.",
   remediationSteps: "Refer to tenant things through the placeholders (${TOPIC_PREFIX}, ${DATASOURCE}) and the naming module, never by literal names.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {

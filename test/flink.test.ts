@@ -12,7 +12,8 @@ const catalog = loadCatalog();
 
 describe("job catalog", () => {
   it("discovers every job in flink-jobs/ with its metadata", () => {
-    expect([...catalog.flinkJobs.keys()]).toEqual(["anomalies", "dlq-router", "events-enriched", "events-per-minute"]);
+    expect([...catalog.flinkJobs.keys()]).toEqual(["anomalies", "dlq-router", "events-enriched", "events-per-minute", "lake-events"]);
+    expect(catalog.flinkJobs.get("lake-events")!.metadata.lake).toBe(true);
     expect(catalog.flinkJobs.get("anomalies")!.metadata).toMatchObject({ inputs: ["events"], outputs: ["anomalies"], parameters: { ANOMALY_THRESHOLD: "1000" } });
   });
 
@@ -59,8 +60,8 @@ describe("job opt-in config", () => {
   it("requires an explicit webhook choice and runner image once a tenant runs jobs", () => {
     const r = validateConfig({ environment: "dev", cloud: "local", tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, known);
     expect(r.ok ? [] : r.problems).toEqual([
-      "analytics-platform:flink.webhook: is required when a tenant runs jobs ('cert-manager' or 'disabled')",
-      "analytics-platform:flink.image: is required when a tenant runs jobs (the SQL runner image)",
+      "analytics-platform:flink.webhook: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')",
+      "analytics-platform:flink.image: is required when a tenant runs jobs or uses the lake (the SQL runner image)",
     ]);
   });
 });
@@ -77,9 +78,10 @@ describe("rendered Flink jobs", () => {
 
   it("one FlinkDeployment per opted-in (tenant, job), in the tenant's namespace", () => {
     const ids = (r: RenderResult) => ofType(r, FLINK).map((d) => `${at(d.inputs, "metadata", "namespace")}/${at(d.inputs, "metadata", "name")}`).sort();
-    const expected = ["tenant-acme/anomalies", "tenant-acme/dlq-router", "tenant-acme/events-enriched", "tenant-acme/events-per-minute", "tenant-globex/events-per-minute"];
+    const expected = ["tenant-acme/anomalies", "tenant-acme/dlq-router", "tenant-acme/events-enriched", "tenant-acme/events-per-minute", "tenant-acme/lake-events", "tenant-globex/events-per-minute"];
     expect(ids(dev)).toEqual(expected);
-    expect(ids(prod)).toEqual(expected);
+    // In prod acme-eu lists no job but uses the lake, so it runs the lake job only.
+    expect(ids(prod)).toEqual([...expected.slice(0, 5), "tenant-acme-eu/lake-events", expected[5]].sort());
   });
 
   it("creates the topics the tenant's jobs read and write, the reference table compacted", () => {
@@ -126,7 +128,7 @@ describe("rendered Flink jobs", () => {
           expect(String(at(s, "flinkConfiguration", key))).toMatch(new RegExp(`^s3://[^/]+/tenants/${tenant}/flink/`));
         }
         const env = at(s, "podTemplate", "spec", "containers", 0, "env") as { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string } } }[];
-        for (const e of env) {
+        for (const e of env.filter((x) => x.name !== "LAKE_LOCATION")) {
           expect(e.value, `${ns} ${e.name} must come from a Secret`).toBeUndefined();
           expect(["kafka-credentials", "object-store-credentials"]).toContain(e.valueFrom!.secretKeyRef.name);
         }

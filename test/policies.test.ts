@@ -86,6 +86,7 @@ const cases: [string, string, (find: (type: string, name: string) => Mutable, al
   ["tenant-references-own-names", "one tenant reading another's topic", (f) => put(kafkaUser(f, "globex").inputs, ["spec", "authorization", "acls", 0, "resource", "name"], "acme.")],
   ["tenant-references-own-names", "a Flink job checkpointing under another tenant's prefix", (f) => put(f(":FlinkDeployment", "globex-events-per-minute").inputs, ["spec", "flinkConfiguration", "execution.checkpointing.dir"], "s3://ap-prod-flink-state-x/tenants/acme/flink/events-per-minute/checkpoints")],
   ["tenant-references-own-names", "a supervisor ingesting another tenant's topic", (f) => put(f(":DruidIngestion", "globex-ingestion-events").inputs, ["spec", "ingestion", "nativeSpec", "spec", "ioConfig", "topic"], "acme.events")],
+  ["tenant-references-own-names", "a lake schema named for another tenant", (f) => put(f(":CatalogDatabase", "acme-eu-lake").inputs, ["name"], "acme")],
   ["no-cross-tenant-secret-reference", "a tenant reading another tenant's Secret", (f) => put(f(":DruidIngestion", "globex-ingestion-events").inputs, ["spec", "auth", "secretRef", "name"], "kafka-acme")],
   ["stateful-resources-protected", "an unprotected topic", (f) => { f(":KafkaTopic", "acme-topic-acme.events").protect = false; }],
   ["kafka-replication-durable", "a topic with one replica", (f) => put(f(":KafkaTopic", "globex-topic-globex.clicks").inputs, ["spec", "replicas"], 1)],

@@ -55,6 +55,8 @@ export class DruidCluster extends pulumi.ComponentResource {
   /** Secret (in the Druid namespace) the operator uses to call Druid's API. */
   public readonly operatorAuthSecret: string;
   public readonly routerUrl: string;
+  /** Password of Druid's admin user (a Pulumi secret), for the platform's own clients such as Trino. */
+  public readonly adminPassword: pulumi.Output<string>;
 
   constructor(name: string, args: DruidClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("analytics-platform:druid:DruidCluster", name, {}, opts);
@@ -138,6 +140,7 @@ export class DruidCluster extends pulumi.ComponentResource {
     this.namespace = d.namespace;
     this.operatorAuthSecret = OPERATOR_AUTH_SECRET;
     this.routerUrl = `http://druid-${d.clusterName}-routers.${d.namespace}.svc:8088`;
+    this.adminPassword = admin.result;
     this.registerOutputs({ clusterName: this.clusterName, routerUrl: this.routerUrl });
   }
 }

@@ -8,7 +8,7 @@ import { tenantLabels } from "../../model/labels";
 import { customResource } from "../k8s";
 import { FLINK_POD_SELECTOR } from "../../monitoring/monitors";
 import { credentialEnv } from "../storage/access";
-import { IrsaRole } from "../storage/irsa-role";
+import { BucketGrant, IrsaRole } from "../storage/irsa-role";
 
 /** Where a tenant's Flink state lives, and how its jobs are allowed in. */
 export interface FlinkStateStorage {
@@ -18,6 +18,8 @@ export interface FlinkStateStorage {
   readonly credentialsSecret?: string;
   /** AWS: one IRSA role per job service account, allowed only the job's prefix. */
   readonly irsa?: { readonly aws: AwsConfig; readonly bucketArn: pulumi.Input<string>; readonly kmsKeyArn: pulumi.Input<string> };
+  /** Lake jobs: the tenant's table location and, on AWS, what their role may also use (warehouse prefix, Glue database). */
+  readonly lake?: { readonly location: pulumi.Input<string>; readonly grants?: readonly BucketGrant[]; readonly statements?: readonly pulumi.Input<Record<string, unknown>>[] };
 }
 
 export interface FlinkJobArgs {
@@ -48,8 +50,8 @@ export class FlinkJob extends pulumi.ComponentResource {
           aws: args.storage.irsa.aws,
           namespace: `tenant-${args.tenant}`,
           serviceAccount: j.serviceAccount,
-          bucketArn: args.storage.irsa.bucketArn,
-          prefix: j.statePrefix,
+          grants: [{ bucketArn: args.storage.irsa.bucketArn, prefix: j.statePrefix }, ...(j.lake ? args.storage.lake?.grants ?? [] : [])],
+          statements: j.lake ? args.storage.lake?.statements : undefined,
           kmsKeyArn: args.storage.irsa.kmsKeyArn,
           tags: { "analytics-platform/tenant": args.tenant },
         }, child)
@@ -76,7 +78,9 @@ export class FlinkJob extends pulumi.ComponentResource {
       apiVersion: FLINK_API_VERSION,
       kind: "FlinkDeployment",
       metadata: { name: j.job, namespace: args.namespace, labels },
-      spec: pulumi.output(args.storage.bucket).apply((bucket) => flinkDeploymentSpec(args.tenant, j, args.flink, bucket, args.kafkaCredentialsSecret, args.storage)),
+      spec: pulumi
+        .all([args.storage.bucket, j.lake ? args.storage.lake?.location : undefined])
+        .apply(([bucket, lakeLocation]) => flinkDeploymentSpec(args.tenant, j, args.flink, bucket, args.kafkaCredentialsSecret, args.storage, lakeLocation)),
     }, { parent: this, dependsOn: [...args.dependsOn, sa, script] });
 
     this.deploymentName = pulumi.output(j.job);
@@ -96,12 +100,22 @@ export function flinkRoleRules(): k8s.types.input.rbac.v1.PolicyRule[] {
 }
 
 /** The FlinkDeployment spec for one tenant job: exactly-once checkpoints to object storage, HA, savepoint upgrades. */
-export function flinkDeploymentSpec(tenant: string, j: FlinkJobModel, f: FlinkModel, bucket: string, kafkaSecret: string, storage: FlinkStateStorage): FlinkDeploymentSpec {
+export function flinkDeploymentSpec(
+  tenant: string,
+  j: FlinkJobModel,
+  f: FlinkModel,
+  bucket: string,
+  kafkaSecret: string,
+  storage: FlinkStateStorage,
+  lakeLocation?: string,
+): FlinkDeploymentSpec {
   const base = `s3://${bucket}/${j.statePrefix}`;
   const env: k8s.types.input.core.v1.EnvVar[] = [
     { name: "KAFKA_USERNAME", valueFrom: { secretKeyRef: { name: kafkaSecret, key: "username" } } },
     { name: "KAFKA_PASSWORD", valueFrom: { secretKeyRef: { name: kafkaSecret, key: "password" } } },
     ...(storage.credentialsSecret ? credentialEnv(storage.credentialsSecret) : []),
+    // Not a secret: where the tenant's lake tables live (the runner fills ${LAKE_LOCATION} with it).
+    ...(lakeLocation ? [{ name: "LAKE_LOCATION", value: lakeLocation }] : []),
   ];
   return {
     image: f.image,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { EncryptedBucket } from "./encrypted-bucket";
+import { EncryptedBucket, EncryptedBucketArgs } from "./encrypted-bucket";
 
 export interface AwsObjectStorageArgs {
   /** One bucket per purpose, e.g. "kafka-tiered". */
@@ -9,6 +9,8 @@ export interface AwsObjectStorageArgs {
   /** Protect key and buckets and retain them on delete (prod). */
   readonly protect: boolean;
   readonly tags: Readonly<Record<string, string>>;
+  /** Per purpose: prefixes whose objects expire (e.g. each tenant's lake tables after its retention). */
+  readonly expirations?: Readonly<Record<string, EncryptedBucketArgs["expirations"]>>;
 }
 
 /** The platform's KMS key (rotated) and its SSE-KMS buckets. */
@@ -33,6 +35,7 @@ export class AwsObjectStorage extends pulumi.ComponentResource {
         kmsKeyArn: key.arn,
         protect: args.protect,
         tags: { ...args.tags, purpose },
+        expirations: args.expirations?.[purpose],
       }, { parent: this });
     }
     this.kmsKeyArn = key.arn;

@@ -9,6 +9,8 @@ export interface EncryptedBucketArgs {
   /** Protect the bucket and retain it when removed from the program (prod). */
   readonly protect: boolean;
   readonly tags: Readonly<Record<string, string>>;
+  /** Expire objects under these prefixes after so many days (one S3 lifecycle configuration holds all rules). */
+  readonly expirations?: readonly { readonly id: string; readonly prefix: string; readonly days: number }[];
 }
 
 /** S3 bucket with SSE-KMS, versioning, public access blocked and a TLS-only bucket policy. */
@@ -57,6 +59,7 @@ export class EncryptedBucket extends pulumi.ComponentResource {
         { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
         // Versioning guards against mistakes; old versions need not live forever.
         { id: "expire-noncurrent", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } },
+        ...(args.expirations ?? []).map((e) => ({ id: e.id, status: "Enabled", filter: { prefix: e.prefix }, expiration: { days: e.days } })),
       ],
     }, child);
 

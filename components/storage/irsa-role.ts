@@ -8,14 +8,33 @@ export interface IrsaRoleArgs {
   /** Namespace and name of the only service account allowed to assume the role. */
   readonly namespace: string;
   readonly serviceAccount: string;
-  /** Bucket the role may use, and the key prefix inside it ("" for the whole bucket). */
-  readonly bucketArn: pulumi.Input<string>;
-  readonly prefix: string;
+  /** Buckets the role may use, each with the key prefix inside it ("" for the whole bucket). */
+  readonly grants: readonly BucketGrant[];
   readonly kmsKeyArn: pulumi.Input<string>;
+  /** Further statements (e.g. Glue on named databases). */
+  readonly statements?: readonly pulumi.Input<Record<string, unknown>>[];
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** An IAM role for one Kubernetes service account (IRSA), allowed one bucket prefix and its KMS key. */
+export interface BucketGrant {
+  readonly bucketArn: pulumi.Input<string>;
+  readonly prefix: string;
+}
+
+/** S3 statements for one bucket prefix: objects under it, and listing only it. */
+export function bucketStatements(g: BucketGrant): pulumi.Input<Record<string, unknown>>[] {
+  return [
+    { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: [pulumi.interpolate`${g.bucketArn}/${g.prefix}*`] },
+    {
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+      Resource: [g.bucketArn],
+      ...(g.prefix ? { Condition: { StringLike: { "s3:prefix": [`${g.prefix}*`] } } } : {}),
+    },
+  ];
+}
+
+/** An IAM role for one Kubernetes service account (IRSA), allowed named bucket prefixes and the KMS key. */
 export class IrsaRole extends pulumi.ComponentResource {
   public readonly roleArn: pulumi.Output<string>;
   /** Annotations that bind the service account to this role. */
@@ -42,20 +61,14 @@ export class IrsaRole extends pulumi.ComponentResource {
       tags: { ...args.tags },
     }, { parent: this });
 
-    const objects = pulumi.interpolate`${args.bucketArn}/${args.prefix}*`;
     new aws.iam.RolePolicy(name, {
       role: role.name,
       policy: pulumi.jsonStringify({
         Version: "2012-10-17",
         Statement: [
-          { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"], Resource: [objects] },
-          {
-            Effect: "Allow",
-            Action: ["s3:ListBucket", "s3:GetBucketLocation"],
-            Resource: [args.bucketArn],
-            ...(args.prefix ? { Condition: { StringLike: { "s3:prefix": [`${args.prefix}*`] } } } : {}),
-          },
+          ...args.grants.flatMap(bucketStatements),
           { Effect: "Allow", Action: ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: [args.kmsKeyArn] },
+          ...(args.statements ?? []),
         ],
       }),
     }, { parent: this });

@@ -9,9 +9,8 @@ import { helmRelease, namespace } from "../k8s";
 export interface LocalStoreClient {
   /** MinIO user name (the access key), also used in resource names. */
   readonly name: string;
-  /** Bucket the client may use, and the key prefix inside it ("" for the whole bucket). */
-  readonly bucket: string;
-  readonly prefix: string;
+  /** Buckets the client may use, each with the key prefix inside it ("" for the whole bucket). */
+  readonly grants: readonly { readonly bucket: string; readonly prefix: string }[];
 }
 
 export interface LocalObjectStoreArgs {
@@ -61,10 +60,10 @@ export class LocalObjectStore extends pulumi.ComponentResource {
         buckets: args.buckets.map((b) => ({ name: b, policy: "none", purge: false, versioning: true })),
         policies: users.map(({ client }) => ({
           name: `${client.name}-rw`,
-          statements: [
-            { resources: [`arn:aws:s3:::${client.bucket}`], actions: ["s3:ListBucket", "s3:GetBucketLocation"] },
-            { resources: [`arn:aws:s3:::${client.bucket}/${client.prefix}*`], actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"] },
-          ],
+          statements: client.grants.flatMap((g) => [
+            { resources: [`arn:aws:s3:::${g.bucket}`], actions: ["s3:ListBucket", "s3:GetBucketLocation"] },
+            { resources: [`arn:aws:s3:::${g.bucket}/${g.prefix}*`], actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"] },
+          ]),
         })),
         users: users.map(({ client, storeSecret }) => ({
           accessKey: client.name,

@@ -1,0 +1,224 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import * as tls from "@pulumi/tls";
+import { ChartDefault, LAKE_DEFAULTS } from "../../model/defaults";
+import { platformLabels } from "../../model/labels";
+import { LakeModel, trinoAccessRules, trinoGroups } from "../../model/lake";
+import { helmRelease, namespace } from "../k8s";
+import { credentialData, LOCAL_CREDENTIALS_SECRET } from "../storage/access";
+
+/** Where the warehouse is and how the lake's services reach it. */
+export type LakeStorage =
+  | {
+      readonly kind: "aws";
+      readonly bucket: pulumi.Input<string>;
+      readonly region: string;
+      readonly accountId: string;
+      readonly kmsKeyArn: pulumi.Input<string>;
+      readonly serviceAccountAnnotations: pulumi.Input<Record<string, string>>;
+    }
+  | { readonly kind: "local"; readonly bucket: string; readonly endpoint: string; readonly accessKey: string; readonly secretKey: pulumi.Input<string> };
+
+export interface LakeArgs {
+  readonly model: LakeModel;
+  readonly trinoChart: ChartDefault;
+  readonly nessieChart: ChartDefault;
+  readonly storage: LakeStorage;
+  /** The Druid cluster Trino queries (its router and admin password), when the platform has one. */
+  readonly druid?: { readonly routerUrl: string; readonly adminPassword: pulumi.Input<string> };
+  readonly protect: boolean;
+}
+
+const TLS_SECRET = "trino-tls";
+const PASSWORD_FILE_SECRET = "trino-password-file";
+const ENV_SECRET = "trino-env";
+
+/** The lake: an Iceberg catalog (Glue, or Nessie in the cluster) and Trino with TLS, passwords and per-tenant rules. */
+export class Lake extends pulumi.ComponentResource {
+  /** Per tenant: its Trino password (a Pulumi secret), handed to the tenant's namespace by the Tenant. */
+  public readonly tenantPasswords: Readonly<Record<string, pulumi.Output<string>>>;
+  /** PEM of the CA that signed Trino's certificate; clients trust it. */
+  public readonly caCert: pulumi.Output<string>;
+  public readonly trinoUrl: string;
+
+  constructor(name: string, args: LakeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("analytics-platform:lake:Lake", name, {}, opts);
+    const m = args.model;
+    const child = { parent: this };
+    const labels = platformLabels("lake");
+    const ns = namespace(m.namespace, labels, child);
+    const nsName = ns.metadata.name;
+
+    // A private CA and Trino's server certificate: clients get HTTPS without a cluster-wide issuer.
+    const caKey = new tls.PrivateKey(`${name}-ca`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
+    const ca = new tls.SelfSignedCert(`${name}-ca`, {
+      privateKeyPem: caKey.privateKeyPem,
+      isCaCertificate: true,
+      validityPeriodHours: 24 * 365 * 5,
+      allowedUses: ["cert_signing", "crl_signing"],
+      subject: { commonName: "analytics-platform lake CA" },
+    }, child);
+    const serverKey = new tls.PrivateKey(`${name}-trino`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
+    const csr = new tls.CertRequest(`${name}-trino`, {
+      privateKeyPem: serverKey.privateKeyPem,
+      subject: { commonName: "trino" },
+      dnsNames: ["trino", `trino.${m.namespace}`, `trino.${m.namespace}.svc`, `trino.${m.namespace}.svc.cluster.local`],
+    }, child);
+    const cert = new tls.LocallySignedCert(`${name}-trino`, {
+      certRequestPem: csr.certRequestPem,
+      caPrivateKeyPem: caKey.privateKeyPem,
+      caCertPem: ca.certPem,
+      validityPeriodHours: 24 * 365,
+      earlyRenewalHours: 24 * 30,
+      allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
+    }, child);
+    const tlsSecret = new k8s.core.v1.Secret(`${name}-trino-tls`, {
+      metadata: { name: TLS_SECRET, namespace: nsName, labels },
+      stringData: { "keystore.pem": pulumi.secret(pulumi.interpolate`${serverKey.privateKeyPem}${cert.certPem}`), "ca.crt": ca.certPem },
+    }, child);
+
+    // Password file: bcrypt hashes only, generated passwords stay Pulumi secrets.
+    const password = (user: string) => new random.RandomPassword(`${name}-${user}`, { length: 32, special: false }, child);
+    const admin = password(LAKE_DEFAULTS.adminUser);
+    const tenants = m.tenants.map((t) => ({ t, password: password(t.user) }));
+    const passwordFile = new k8s.core.v1.Secret(`${name}-password-file`, {
+      metadata: { name: PASSWORD_FILE_SECRET, namespace: nsName, labels },
+      stringData: {
+        "password.db": pulumi.secret(pulumi.all([admin.bcryptHash, ...tenants.map((x) => x.password.bcryptHash)]).apply(([adminHash, ...hashes]) =>
+          [`${LAKE_DEFAULTS.adminUser}:${adminHash}`, ...hashes.map((h, i) => `${tenants[i].t.user}:${h}`)].join("\n"))),
+      },
+    }, child);
+    const internalSecret = new random.RandomPassword(`${name}-internal`, { length: 64, special: false }, child);
+    const env = new k8s.core.v1.Secret(`${name}-env`, {
+      metadata: { name: ENV_SECRET, namespace: nsName, labels },
+      stringData: {
+        TRINO_INTERNAL_SECRET: internalSecret.result,
+        ...(args.druid ? { DRUID_ADMIN_PASSWORD: args.druid.adminPassword } : {}),
+        ...(args.storage.kind === "local" ? credentialData(args.storage.accessKey, args.storage.secretKey) : {}),
+      },
+    }, child);
+
+    const deps: pulumi.Resource[] = [tlsSecret, passwordFile, env];
+    if (args.storage.kind === "local") {
+      const s3 = new k8s.core.v1.Secret(`${name}-object-store`, {
+        metadata: { name: LOCAL_CREDENTIALS_SECRET, namespace: nsName, labels },
+        stringData: credentialData(args.storage.accessKey, args.storage.secretKey),
+      }, child);
+      deps.push(helmRelease("nessie", {
+        chart: args.nessieChart,
+        namespace: nsName,
+        values: {
+          versionStoreType: "ROCKSDB",
+          rocksdb: { storageSize: "10Gi" },
+          catalog: {
+            enabled: true,
+            iceberg: { defaultWarehouse: LAKE_DEFAULTS.warehouse, warehouses: [{ name: LAKE_DEFAULTS.warehouse, location: `s3://${args.storage.bucket}/` }] },
+            storage: {
+              s3: {
+                defaultOptions: {
+                  endpoint: args.storage.endpoint,
+                  pathStyleAccess: true,
+                  region: "us-east-1",
+                  accessKeySecret: { name: LOCAL_CREDENTIALS_SECRET, awsAccessKeyId: "AWS_ACCESS_KEY_ID", awsSecretAccessKey: "AWS_SECRET_ACCESS_KEY" },
+                },
+              },
+            },
+          },
+        },
+      }, { ...child, dependsOn: [s3] }));
+    }
+
+    helmRelease("trino", {
+      chart: args.trinoChart,
+      namespace: nsName,
+      values: trinoValues(m, args.storage, args.druid?.routerUrl),
+    }, { ...child, dependsOn: deps });
+
+    this.tenantPasswords = Object.fromEntries(tenants.map(({ t, password: p }) => [t.tenant, p.result]));
+    this.caCert = ca.certPem;
+    this.trinoUrl = m.trinoUrl;
+    this.registerOutputs({ trinoUrl: this.trinoUrl, caCert: this.caCert });
+  }
+}
+
+/** The catalogs Trino serves: the lake (Iceberg) and Druid. */
+export function trinoCatalogs(m: LakeModel, storage: LakeStorage, druidRouterUrl: string | undefined): pulumi.Output<Record<string, string>> {
+  const lines = (l: string[]) => `${l.join("\n")}\n`;
+  const druid = druidRouterUrl && lines([
+    "connector.name=druid",
+    `connection-url=jdbc:avatica:remote:url=${druidRouterUrl}/druid/v2/sql/avatica/`,
+    `connection-user=admin`,
+    "connection-password=${ENV:DRUID_ADMIN_PASSWORD}",
+  ]);
+  if (storage.kind === "aws") {
+    return pulumi.output(storage.kmsKeyArn).apply((kms): Record<string, string> => ({
+      lake: lines([
+        "connector.name=iceberg",
+        "iceberg.catalog.type=glue",
+        `hive.metastore.glue.region=${storage.region}`,
+        `hive.metastore.glue.catalogid=${storage.accountId}`,
+        "fs.native-s3.enabled=true",
+        `s3.region=${storage.region}`,
+        "s3.sse.type=KMS",
+        `s3.sse.kms-key-id=${kms}`,
+      ]),
+      ...(druid ? { druid } : {}),
+    }));
+  }
+  return pulumi.output<Record<string, string>>({
+    lake: lines([
+      "connector.name=iceberg",
+      "iceberg.catalog.type=rest",
+      `iceberg.rest-catalog.uri=${m.restCatalogUri}`,
+      `iceberg.rest-catalog.warehouse=${LAKE_DEFAULTS.warehouse}`,
+      "fs.native-s3.enabled=true",
+      `s3.endpoint=${storage.endpoint}`,
+      "s3.path-style-access=true",
+      "s3.region=us-east-1",
+      "s3.aws-access-key=${ENV:AWS_ACCESS_KEY_ID}",
+      "s3.aws-secret-key=${ENV:AWS_SECRET_ACCESS_KEY}",
+    ]),
+    ...(druid ? { druid } : {}),
+  });
+}
+
+/** Trino's Helm values: HTTPS and passwords for clients, file-based rules, fault-tolerant execution in prod. */
+export function trinoValues(m: LakeModel, storage: LakeStorage, druidRouterUrl: string | undefined): pulumi.Output<Record<string, unknown>> {
+  return pulumi.all([trinoCatalogs(m, storage, druidRouterUrl), storage.bucket, storage.kind === "aws" ? storage.serviceAccountAnnotations : undefined]).apply(
+    ([catalogs, bucket, annotations]): Record<string, unknown> => {
+      const exchange = m.faultTolerant
+        ? {
+            exchangeManager: { name: "filesystem", baseDir: `s3://${bucket}/trino-exchange/` },
+            exchangeProperties: storage.kind === "aws"
+              ? [`exchange.s3.region=${storage.region}`]
+              : [`exchange.s3.endpoint=${storage.endpoint}`, "exchange.s3.path-style-access=true", "exchange.s3.region=us-east-1", "exchange.s3.aws-access-key=${ENV:AWS_ACCESS_KEY_ID}", "exchange.s3.aws-secret-key=${ENV:AWS_SECRET_ACCESS_KEY}"],
+          }
+        : undefined;
+      return {
+        server: {
+          workers: m.trinoWorkers,
+          config: {
+            authenticationType: "PASSWORD",
+            https: { enabled: true, port: LAKE_DEFAULTS.trinoPort, keystore: { path: "/etc/trino/tls/keystore.pem" } },
+          },
+          ...(exchange ? { exchangeManager: exchange.exchangeManager } : {}),
+        },
+        additionalConfigProperties: [
+          "internal-communication.shared-secret=${ENV:TRINO_INTERNAL_SECRET}",
+          "http-server.process-forwarded=true",
+          ...(exchange ? ["retry-policy=TASK"] : []),
+        ],
+        ...(exchange ? { additionalExchangeManagerProperties: exchange.exchangeProperties } : {}),
+        catalogs,
+        auth: { passwordAuthSecret: PASSWORD_FILE_SECRET, refreshPeriod: "60s", groups: trinoGroups(m.tenants) },
+        accessControl: { type: "configmap", refreshPeriod: "60s", configFile: "rules.json", rules: { "rules.json": JSON.stringify(trinoAccessRules(m.tenants), null, 2) } },
+        secretMounts: [{ name: TLS_SECRET, secretName: TLS_SECRET, path: "/etc/trino/tls" }],
+        envFrom: [{ secretRef: { name: ENV_SECRET } }],
+        serviceAccount: { create: true, name: "trino", annotations: annotations ?? {} },
+        coordinator: { resources: m.faultTolerant ? { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "8Gi" } } : { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } } },
+        worker: { resources: m.faultTolerant ? { requests: { cpu: "4", memory: "16Gi" }, limits: { memory: "16Gi" } } : { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } } },
+      };
+    },
+  );
+}

@@ -1,0 +1,109 @@
+import { StackConfig, TenantConfig } from "../config/types";
+import { LAKE_DEFAULTS } from "./defaults";
+import { platformNaming, tenantNaming } from "./naming";
+import { MS_PER_DAY } from "./sizing";
+
+export interface LakeTenantModel {
+  readonly tenant: string;
+  readonly schema: string;
+  readonly user: string;
+  readonly group: string;
+  /** Object-store prefix of the tenant's tables. */
+  readonly prefix: string;
+  readonly retentionDays: number;
+}
+
+export interface LakeModel {
+  readonly enabled: boolean;
+  readonly namespace: string;
+  /** aws: Glue Data Catalog; local: an Iceberg REST catalog (Nessie) in the cluster. */
+  readonly catalog: "glue" | "rest";
+  readonly restCatalogUri: string;
+  readonly trinoWorkers: number;
+  /** Task retries with exchange spooling in object storage (prod). */
+  readonly faultTolerant: boolean;
+  readonly snapshotRetentionDays: number;
+  readonly tenants: readonly LakeTenantModel[];
+  readonly trinoUrl: string;
+}
+
+export function buildLake(config: StackConfig): LakeModel {
+  const prod = config.environment === "prod";
+  const namespace = platformNaming.lakeNamespace;
+  return {
+    enabled: config.tenants.some((t) => t.lake === true),
+    namespace,
+    catalog: config.cloud === "aws" ? "glue" : "rest",
+    restCatalogUri: `http://nessie.${namespace}.svc:19120/iceberg`,
+    trinoWorkers: config.lake?.trinoWorkers ?? (prod ? 3 : 1),
+    faultTolerant: prod,
+    snapshotRetentionDays: config.lake?.snapshotRetentionDays ?? LAKE_DEFAULTS.snapshotRetentionDays,
+    tenants: config.tenants.filter((t) => t.lake === true).map(lakeTenant),
+    trinoUrl: `https://trino.${namespace}.svc:${LAKE_DEFAULTS.trinoPort}`,
+  };
+}
+
+/** A tenant's place in the lake. */
+export function lakeTenant(t: TenantConfig): LakeTenantModel {
+  return {
+    tenant: t.name,
+    schema: tenantNaming.lakeSchema(t.name),
+    user: tenantNaming.trinoUser(t.name),
+    group: tenantNaming.trinoGroup(t.name),
+    prefix: tenantNaming.storagePrefix(t.name),
+    retentionDays: t.retentionDays,
+  };
+}
+
+export function snapshotMaxAgeMs(lake: LakeModel): number {
+  return lake.snapshotRetentionDays * MS_PER_DAY;
+}
+
+/** Trino's file-based access control rules (first matching rule wins; no match denies). */
+export interface TrinoRules {
+  readonly catalogs: readonly { readonly group?: string; readonly catalog?: string; readonly allow: "all" | "read-only" | "none" }[];
+  readonly schemas: readonly { readonly group?: string; readonly catalog?: string; readonly schema?: string; readonly owner: boolean }[];
+  readonly tables: readonly { readonly group?: string; readonly catalog?: string; readonly schema?: string; readonly table?: string; readonly privileges: readonly string[] }[];
+}
+
+export const LAKE_CATALOG = "lake";
+export const DRUID_CATALOG = "druid";
+/** The Druid connector exposes every datasource as a table of one schema. */
+export const DRUID_SCHEMA = "druid";
+
+/**
+ * Rules from the tenant list: platform admins may do everything; each tenant's group may read its own
+ * lake schema and, in the Druid catalog, only the tables of its own datasources. Names are literal
+ * regular expressions (tenant names hold only [a-z0-9-]), matched whole by Trino.
+ */
+export function trinoAccessRules(tenants: readonly LakeTenantModel[]): TrinoRules {
+  const admins = LAKE_DEFAULTS.adminGroup;
+  return {
+    catalogs: [
+      { group: admins, allow: "all" },
+      ...tenants.map((t) => ({ group: t.group, catalog: `(${LAKE_CATALOG}|${DRUID_CATALOG})`, allow: "read-only" as const })),
+      { allow: "none" },
+    ],
+    schemas: [
+      { group: admins, owner: true },
+      ...tenants.flatMap((t) => [
+        { group: t.group, catalog: LAKE_CATALOG, schema: t.schema, owner: false },
+        { group: t.group, catalog: DRUID_CATALOG, schema: DRUID_SCHEMA, owner: false },
+      ]),
+    ],
+    tables: [
+      { group: admins, privileges: ["SELECT", "INSERT", "DELETE", "UPDATE", "OWNERSHIP", "GRANT_SELECT"] },
+      ...tenants.flatMap((t) => [
+        { group: t.group, catalog: LAKE_CATALOG, schema: t.schema, privileges: ["SELECT"] },
+        { group: t.group, catalog: DRUID_CATALOG, schema: DRUID_SCHEMA, table: `${tenantNaming.druidDatasource(t.tenant, "")}.*`, privileges: ["SELECT"] },
+      ]),
+      { privileges: [] },
+    ],
+  };
+}
+
+/** Trino's group file: one line per group. */
+export function trinoGroups(tenants: readonly LakeTenantModel[]): string {
+  return [`${LAKE_DEFAULTS.adminGroup}:${LAKE_DEFAULTS.adminUser}`, ...tenants.map((t) => `${t.group}:${t.user}`)].join("\n");
+}
+
