@@ -6,6 +6,7 @@ import { tenantIngestionProblems } from "../jobs/druid-specs";
 import { tenantJobProblems } from "../jobs/sql-validation";
 import { buildModel, PlatformModel } from "../model/platform-model";
 import { Platform } from "./platform";
+import { exportShared, importShared, kafkaConnection, SharedResources, SharedValues, tenantServices } from "./tenant-services";
 import { Tenant } from "./tenant";
 
 /**
@@ -21,20 +22,38 @@ export function loadModel(): PlatformModel {
   return model;
 }
 
-/** Registers the whole platform for a resolved model and returns the stack outputs. */
+/**
+ * Registers the stack for a resolved model and returns its outputs: the shared layers, the tenants, or
+ * both (see `deployment`). Tenant stacks read what the platform generated from the platform stack.
+ */
 export function deploy(model: PlatformModel) {
-  const platform = new Platform("platform", { model });
-  const tenants = model.tenants.map((t) => new Tenant(t.name, {
+  let shared: SharedValues;
+  let resources: SharedResources = {};
+  let platformOutputs = {};
+  if (model.deployment === "tenants") {
+    shared = importShared(new pulumi.StackReference(model.platformStack!));
+  } else {
+    const platform = new Platform("platform", { model });
+    shared = platform.shared;
+    resources = platform.resources;
+    platformOutputs = {
+      kafkaBootstrap: platform.kafka.bootstrapServers,
+      buckets: platform.buckets,
+      // What tenant stacks read: `shared` (plain) and `sharedSecrets` (generated credentials, secret).
+      ...(model.deployment === "platform" ? exportShared(shared, model) : {}),
+    };
+  }
+  const tenants = model.deployment === "platform" ? [] : model.tenants.map((t) => new Tenant(t.name, {
     model: t,
-    kafka: platform.kafkaConnection,
+    kafka: kafkaConnection(model, shared, resources),
     protect: model.protect,
     flink: model.flink,
-    services: platform.tenantServices(t.name),
+    services: tenantServices(model, t, shared, resources),
   }));
   return {
     environment: model.environment,
-    kafkaBootstrap: platform.kafka.bootstrapServers,
-    buckets: platform.buckets,
+    deployment: model.deployment,
+    ...platformOutputs,
     tenants: Object.fromEntries(tenants.map((t, i) => [model.tenants[i].name, { namespace: t.namespace, topics: t.topics, credentialsSecret: t.credentialsSecret }])),
   };
 }

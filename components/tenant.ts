@@ -9,7 +9,7 @@ import { FLINK_POD_SELECTOR, tenantFlinkMonitor } from "../monitoring/monitors";
 import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
 import { strimziLabels, tenantLabels } from "../model/labels";
 import { TenantModel } from "../model/platform-model";
-import { FlinkJob, flinkRoleRules, FLINK_ROLE, FlinkStateStorage } from "./flink/flink-job";
+import { FlinkIdentity, FlinkJob, flinkRoleRules, FLINK_ROLE, FlinkStateStorage } from "./flink/flink-job";
 import { FlinkModel } from "../model/flink";
 import { platformNaming } from "../model/naming";
 import { customResource, namespace } from "./k8s";
@@ -24,8 +24,8 @@ export interface KafkaConnection {
   readonly clientPort: number;
   /** Base64 PEM of the cluster CA. */
   readonly clusterCaCert: pulumi.Input<string>;
-  /** The Kafka resource: topics and users are created once it is ready. */
-  readonly cluster: pulumi.Resource;
+  /** The Kafka resource, when in this stack: topics and users are created once it is ready. */
+  readonly cluster?: pulumi.Resource;
 }
 
 /** What a tenant needs of the shared layers besides Kafka; undefined parts are not in use. */
@@ -42,10 +42,11 @@ export interface TenantPlatformServices {
     readonly jobs?: FlinkStateStorage["lake"];
   };
   /** Prometheus: the CRDs for the tenant's monitors, and the namespace allowed to scrape it. */
-  readonly monitoring?: { readonly crds: pulumi.Resource; readonly namespace: string };
+  readonly monitoring?: { readonly crds?: pulumi.Resource; readonly namespace: string };
   /** The Druid cluster its supervisors run in. */
   readonly druid?: {
-    readonly cluster: pulumi.Resource;
+    /** In this stack only; across stacks the cluster already exists. */
+    readonly cluster?: pulumi.Resource;
     readonly clusterName: string;
     readonly namespace: string;
     readonly operatorAuthSecret: string;
@@ -120,7 +121,8 @@ export class Tenant extends pulumi.ComponentResource {
 
     const kafkaNs = args.kafka.namespace;
     const kafkaLabels = strimziLabels(args.kafka.clusterName, tenantLabels(t.name, "kafka"));
-    const afterKafka = { parent: this, dependsOn: [args.kafka.cluster] };
+    const kafkaReady = args.kafka.cluster ? [args.kafka.cluster] : [];
+    const afterKafka = { parent: this, dependsOn: kafkaReady };
     // Deleting a KafkaTopic deletes the topic's data: retain them whatever happens to the config entry.
     const topicOpts = { ...afterKafka, retainOnDelete: true, protect: args.protect };
     const topics = t.topics.map((topic) =>
@@ -148,7 +150,7 @@ export class Tenant extends pulumi.ComponentResource {
         authorization: { type: "simple", acls: t.kafkaUser.acls.map((a) => ({ type: "allow", resource: a.resource, operations: a.operations })) },
         quotas: t.kafkaUser.quotas,
       },
-    }, { ...afterKafka, dependsOn: [args.kafka.cluster, passwordSecret] });
+    }, { ...afterKafka, dependsOn: [...kafkaReady, passwordSecret] });
 
     const credentials = new k8s.core.v1.Secret(`${name}-kafka-credentials`, {
       metadata: { name: t.credentialsSecret, namespace: nsName, labels },
@@ -210,7 +212,7 @@ export class Tenant extends pulumi.ComponentResource {
   private flinkJobs(name: string, t: TenantModel, ns: pulumi.Output<string>, labels: Record<string, string>, args: TenantArgs, deps: pulumi.Resource[]): void {
     const child = { parent: this };
     const { flinkOperator, flinkStorage, objectStoreCredentials } = args.services;
-    if (!flinkOperator || !flinkStorage) throw new Error(`tenant ${t.name} runs jobs but the platform has no Flink operator or state storage`);
+    if (!flinkStorage) throw new Error(`tenant ${t.name} runs jobs but the platform has no Flink state storage`);
     if (objectStoreCredentials) {
       deps.push(new k8s.core.v1.Secret(`${name}-object-store`, {
         metadata: { name: LOCAL_CREDENTIALS_SECRET, namespace: ns, labels },
@@ -259,8 +261,10 @@ export class Tenant extends pulumi.ComponentResource {
         kind: "PodMonitor",
         metadata: { name: monitor.name, namespace: ns, labels },
         spec: monitor.spec,
-      }, { parent: this, dependsOn: [monitoring.crds] });
+      }, { parent: this, dependsOn: monitoring.crds ? [monitoring.crds] : [] });
     }
+    const storage = { ...flinkStorage, lake: args.services.lake?.jobs };
+    const identity = new FlinkIdentity(`${name}-flink`, { tenant: t.name, namespace: ns, namespaceName: t.namespace, storage }, child);
     for (const job of t.flinkJobs) {
       new FlinkJob(`${name}-${job.job}`, {
         tenant: t.name,
@@ -268,8 +272,8 @@ export class Tenant extends pulumi.ComponentResource {
         flink: args.flink,
         namespace: ns,
         kafkaCredentialsSecret: t.credentialsSecret,
-        storage: { ...flinkStorage, lake: args.services.lake?.jobs },
-        dependsOn: [flinkOperator, ...deps],
+        storage,
+        dependsOn: [...(flinkOperator ? [flinkOperator] : []), identity.serviceAccount, ...deps],
       }, child);
     }
   }
@@ -300,7 +304,7 @@ export class Tenant extends pulumi.ComponentResource {
           },
           auth: { type: "basic-auth", secretRef: { name: druid.operatorAuthSecret, namespace: druid.namespace } },
         },
-      }, { parent: this, dependsOn: [druid.cluster, jaas, ...topics] });
+      }, { parent: this, dependsOn: [...(druid.cluster ? [druid.cluster] : []), jaas, ...topics] });
     }
   }
 

@@ -81,6 +81,8 @@ export interface FlinkConfig {
 
 export interface StackConfig {
   readonly environment: Environment;
+  readonly deployment?: "all" | "platform" | "tenants";
+  readonly platformStack?: string;
   readonly cloud: Cloud;
   readonly aws?: AwsConfig;
   readonly charts?: { readonly [chart: string]: ChartConfig | undefined };

@@ -94,6 +94,12 @@ function semanticProblems(config: StackConfig, known: KnownNames): string[] {
       seen.set(t.name, i);
     }
   });
+  if (config.deployment === "tenants" && !config.platformStack) {
+    problems.push(`${configPath(["platformStack"])}: is required with deployment: tenants (the platform stack to read)`);
+  }
+  if (config.platformStack && config.deployment !== "tenants") {
+    problems.push(`${configPath(["platformStack"])}: only applies with deployment: tenants`);
+  }
   if (config.environment === "prod" && config.kafka?.brokers !== undefined && config.kafka.brokers < 3) {
     problems.push(`${configPath(["kafka", "brokers"])}: must be >= 3 in prod (replication factor 3)`);
   }

@@ -28,12 +28,17 @@ export function flinkSqlProblems(file: string, sql: string): string[] {
 
 interface TenantJobs {
   readonly name: string;
-  readonly flinkJobs: readonly { readonly file: string; readonly script: string; readonly unresolved: readonly { readonly name: string; readonly line: number }[] }[];
+  readonly flinkJobs: readonly {
+    readonly file: string;
+    readonly grammarScript: string;
+    readonly unresolved: readonly { readonly name: string; readonly line: number }[];
+  }[];
 }
 
 /**
- * Every tenant's substituted scripts: unresolved placeholders and syntax errors, as `file:line: …`.
- * Identical scripts are parsed once.
+ * Every tenant's jobs: unresolved placeholders (per tenant) and syntax errors, as `file:line: …`. The
+ * grammar check parses each distinct job once (see FlinkJobModel.grammarScript), so it costs the same for
+ * ten tenants or a thousand.
  */
 export function tenantJobProblems(tenants: readonly TenantJobs[]): string[] {
   const problems: string[] = [];
@@ -41,9 +46,12 @@ export function tenantJobProblems(tenants: readonly TenantJobs[]): string[] {
   for (const t of tenants) {
     for (const job of t.flinkJobs) {
       for (const u of job.unresolved) problems.push(`${job.file}:${u.line}: unresolved placeholder \${${u.name}} (tenant ${t.name})`);
-      let errors = parsed.get(job.script);
-      if (!errors) parsed.set(job.script, (errors = flinkSqlProblems(job.file, job.script)));
-      problems.push(...errors.map((e) => `${e} (tenant ${t.name})`));
+      let errors = parsed.get(job.grammarScript);
+      if (!errors) {
+        errors = flinkSqlProblems(job.file, job.grammarScript);
+        parsed.set(job.grammarScript, errors);
+        problems.push(...errors);
+      }
     }
   }
   return problems;

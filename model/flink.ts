@@ -26,6 +26,12 @@ export interface FlinkJobModel {
   /** The script with deploy-time placeholders filled; runtime ones (credentials) are left for the runner. */
   readonly script: string;
   readonly unresolved: readonly { readonly name: string; readonly line: number }[];
+  /**
+   * The same job filled for a canonical tenant. Every value that differs between tenants comes from a
+   * validated DNS-label name and lands in a string literal or an identifier, so it cannot change how the
+   * statement parses: the grammar check parses this once per job instead of once per tenant.
+   */
+  readonly grammarScript: string;
   readonly parallelism: number;
   readonly serviceAccount: string;
   readonly configMap: string;
@@ -119,15 +125,16 @@ export function buildTenantJobs(
 ): FlinkJobModel[] {
   return tenantJobNames(t, catalog).map((name) => {
     const job = catalog.flinkJobs.get(name)!;
-    const values = { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(t.name, lake) : {}) };
-    const { text, unresolved } = substitute(job.sql, values);
+    const fill = (tenant: string) => substitute(job.sql, { ...jobPlaceholders(tenant, job, bootstrapServers), ...(t.lake ? lakePlaceholders(tenant, lake) : {}) });
+    const { text, unresolved } = fill(t.name);
     return {
       job: name,
       file: job.file,
       script: text,
       unresolved,
+      grammarScript: fill(CANONICAL_TENANT).text,
       parallelism: flinkParallelismFor(partitionsOf(job.metadata.inputs[0]), Math.min(flink.maxParallelism, job.metadata.maxParallelism ?? Infinity)),
-      serviceAccount: tenantNaming.flinkServiceAccount(name),
+      serviceAccount: tenantNaming.flinkServiceAccount(),
       configMap: tenantNaming.flinkScriptConfigMap(name),
       statePrefix: tenantNaming.flinkStatePrefix(t.name, name),
       config: job.metadata.config ?? {},
@@ -135,6 +142,9 @@ export function buildTenantJobs(
     };
   });
 }
+
+/** The tenant name the grammar check fills jobs for. */
+export const CANONICAL_TENANT = "tenant";
 
 /** Iceberg catalog options of the Flink `lake` catalog, on one line. */
 export function lakeCatalogOptions(lake: LakeModel): string {

@@ -17,10 +17,11 @@ export const tenantNaming = {
   /** Flink consumer group and transactional-id prefix of one job: inside the tenant's Kafka prefix. */
   flinkConsumerGroup: (tenant: string, job: string): string => `${tenant}.flink.${job}`,
   flinkTransactionalIdPrefix: (tenant: string, job: string): string => `${tenant}.flink.${job}`,
-  flinkServiceAccount: (job: string): string => `flink-${job}`,
+  /** One service account for all of a tenant's Flink jobs. */
+  flinkServiceAccount: (): string => "flink",
   flinkScriptConfigMap: (job: string): string => `flink-sql-${job}`,
-  /** Object-store prefix of one job's checkpoints, savepoints and HA metadata. */
-  flinkStatePrefix: (tenant: string, job: string): string => `tenants/${tenant}/flink/${job}/`,
+  /** Object-store prefix of the tenant's Flink state, and (with a job) of one job's checkpoints, savepoints and HA metadata. */
+  flinkStatePrefix: (tenant: string, job?: string): string => `tenants/${tenant}/flink/${job ? `${job}/` : ""}`,
   /** Object-store prefix of everything the tenant keeps in a shared bucket. */
   storagePrefix: (tenant: string): string => `tenants/${tenant}/`,
   /** Druid datasource of one of the tenant's specs. */
@@ -38,8 +39,18 @@ export const tenantNaming = {
   objectStoreClient: (tenant: string): string => `tenant-${tenant}`,
 } as const;
 
+/** The in-cluster S3 endpoint (cloud: local). */
+export const LOCAL_ENDPOINT = "http://minio.object-store.svc:9000";
+
 /** Names of shared platform things. */
 export const platformNaming = {
+  /** Buckets by purpose: the names on local; on AWS the prefixes of generated names. */
+  kafkaTieredBucket: "kafka-tiered",
+  flinkStateBucket: "flink-state",
+  druidDeepStorageBucket: "druid-deep-storage",
+  lakeWarehouseBucket: "lake-warehouse",
+  /** Secret in the Druid namespace the druid-operator calls Druid's API with. */
+  druidOperatorAuthSecret: "druid-operator-auth",
   kafkaNamespace: "kafka",
   flinkOperatorNamespace: "flink-operator",
   certManagerNamespace: "cert-manager",

@@ -25,6 +25,9 @@ import {
 export interface PlatformModel {
   readonly stack: string;
   readonly environment: Environment;
+  /** all: one stack; platform: shared layers only; tenants: tenants only, reading `platformStack`. */
+  readonly deployment: "all" | "platform" | "tenants";
+  readonly platformStack?: string;
   readonly cloud: Cloud;
   readonly aws?: AwsConfig;
   /** Stateful resources are protected and retained on delete. */
@@ -234,6 +237,8 @@ export function buildModel(config: StackConfig, stack: string, catalog: JobCatal
   return {
     stack,
     environment: config.environment,
+    deployment: config.deployment ?? "all",
+    platformStack: config.platformStack,
     cloud: config.cloud,
     aws: config.aws,
     protect: ENVIRONMENT_DEFAULTS[config.environment].protect,

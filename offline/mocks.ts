@@ -35,7 +35,15 @@ const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB-offline-render-pl
 export class PlatformMocks implements Mocks {
   public readonly registered: RegisteredResource[] = [];
 
-  constructor(private readonly pulumi: typeof pulumiModule, private readonly region = "us-east-1") {}
+  /**
+   * @param stackOutputs outputs of the stacks the program references (StackReference), by stack name; a
+   * reference to any other stack fails.
+   */
+  constructor(
+    private readonly pulumi: typeof pulumiModule,
+    private readonly region = "us-east-1",
+    private readonly stackOutputs: Readonly<Record<string, Record<string, unknown>>> = {},
+  ) {}
 
   newResource(args: MockResourceArgs): MockResourceResult {
     const inputs = args.inputs as Record<string, unknown>;
@@ -76,6 +84,11 @@ export class PlatformMocks implements Mocks {
         return { certPem: `-----BEGIN CERTIFICATE-----\n${digest(args.name, 48)}\n-----END CERTIFICATE-----\n` };
       case "tls:index/certRequest:CertRequest":
         return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${digest(args.name, 48)}\n-----END CERTIFICATE REQUEST-----\n` };
+      case "pulumi:pulumi:StackReference": {
+        const outputs = this.stackOutputs[String(inputs.name)];
+        if (!outputs) throw new Error(`no outputs are known for the referenced stack '${String(inputs.name)}'`);
+        return { name: inputs.name, outputs, secretOutputNames: Object.keys(outputs).filter((k) => /secret/i.test(k)) };
+      }
       case "kubernetes:core/v1:Secret":
         // Reading the Strimzi cluster CA after the cluster is ready.
         return args.id && args.id.endsWith("-cluster-ca-cert") ? { data: { "ca.crt": FAKE_CA } } : {};

@@ -63,6 +63,22 @@ export function redact(value: unknown, inSecret = false): unknown {
   return inSecret && value !== undefined && value !== null ? SECRET_PLACEHOLDER : value;
 }
 
+/** Stack outputs as values, with every secret Output's content replaced by the placeholder. */
+async function resolveRedacted(pulumi: typeof import("@pulumi/pulumi"), value: unknown): Promise<unknown> {
+  if (pulumi.Output.isInstance(value)) {
+    const secret = await pulumi.isSecret(value);
+    const inner = await new Promise<unknown>((resolve) => value.apply((v) => { resolve(v); return v; }));
+    const resolved = await resolveRedacted(pulumi, inner);
+    return secret ? redact({ [SIG_KEY]: SECRET_SIG, value: resolved }) : resolved;
+  }
+  if (Array.isArray(value)) return Promise.all(value.map((v) => resolveRedacted(pulumi, v)));
+  if (value && typeof value === "object") {
+    const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolveRedacted(pulumi, v)] as const));
+    return Object.fromEntries(entries);
+  }
+  return value;
+}
+
 interface Recorded {
   readonly type: string;
   readonly name: string;
@@ -72,8 +88,19 @@ interface Recorded {
   readonly retainOnDelete: boolean;
 }
 
-async function urnOf(resource: { readonly urn: unknown }): Promise<string> {
-  return new Promise((resolve) => (resource.urn as { apply(f: (u: string) => void): void }).apply(resolve));
+type Urned = { readonly urn: unknown };
+
+/** URN of a constructed resource; one resolution per resource however many children or dependents it has. */
+function urnResolver(): (resource: Urned) => Promise<string> {
+  const cache = new Map<Urned, Promise<string>>();
+  return (resource) => {
+    let urn = cache.get(resource);
+    if (!urn) {
+      urn = new Promise((resolve) => (resource.urn as { apply(f: (u: string) => void): void }).apply(resolve));
+      cache.set(resource, urn);
+    }
+    return urn;
+  };
 }
 
 /**
@@ -82,9 +109,13 @@ async function urnOf(resource: { readonly urn: unknown }): Promise<string> {
  * render several configs in one process after resetting modules.
  * Throws ConfigError (nothing registered) when the config is invalid.
  */
-export async function renderPlatform(stack: string, config: StackConfigValues): Promise<RenderResult> {
+export async function renderPlatform(
+  stack: string,
+  config: StackConfigValues,
+  stackReferences: Readonly<Record<string, Record<string, unknown>>> = {},
+): Promise<RenderResult> {
   const pulumi = await import("@pulumi/pulumi");
-  const mocks = new PlatformMocks(pulumi, String(config["aws:region"] ?? "us-east-1"));
+  const mocks = new PlatformMocks(pulumi, String(config["aws:region"] ?? "us-east-1"), stackReferences);
   await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
   pulumi.runtime.setAllConfig(
     Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
@@ -93,7 +124,8 @@ export async function renderPlatform(stack: string, config: StackConfigValues): 
   const model = program.loadModel();
 
   const recorded: Recorded[] = [];
-  const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+  let exported: unknown;
+  await pulumi.runtime.runInPulumiStack(async () => {
     pulumi.runtime.registerStackTransformation((args) => {
       const deps = args.opts.dependsOn;
       recorded.push({
@@ -106,13 +138,15 @@ export async function renderPlatform(stack: string, config: StackConfigValues): 
       });
       return undefined;
     });
-    return program.deploy(model);
+    exported = program.deploy(model);
+    return exported;
   });
   await pulumi.runtime.disconnect();
 
   const stackUrn = `urn:pulumi:${stack}::${PROJECT}::pulumi:pulumi:Stack::${PROJECT}-${stack}`;
   const byKey = new Map<string, RegisteredResource>();
   for (const r of mocks.registered) byKey.set(`${r.type}::${r.name}`, r);
+  const urnOf = urnResolver();
   const resources: RenderedResource[] = [];
   for (const r of recorded) {
     const key = `${r.type}::${r.name}`;
@@ -137,7 +171,7 @@ export async function renderPlatform(stack: string, config: StackConfigValues): 
     if (seen.has(r.urn)) throw new Error(`render: two resources share the URN ${r.urn}`);
     seen.add(r.urn);
   }
-  return { stack, resources, outputs: redact(outputs ?? {}) as Record<string, unknown> };
+  return { stack, resources, outputs: (await resolveRedacted(pulumi, exported)) as Record<string, unknown> };
 }
 
 /** Short config keys of this project, for validation without the engine. */

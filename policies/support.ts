@@ -46,15 +46,20 @@ export function str(v: unknown): string {
   return typeof v === "string" ? v : "";
 }
 
-/** A resource validation limited to one type, reporting not-applicable for the rest (like validateResourceOfType). */
+/**
+ * A resource validation limited to one type, like validateResourceOfType (which needs a resource class;
+ * custom resources have none). It carries the same `__pulumiType` marker, so the analyzer skips other
+ * types without deserializing them.
+ */
 export function ofType(type: string, check: (props: Props, args: ResourceValidationArgs, report: ReportViolation) => void): ResourceValidationPolicy["validateResource"] {
-  return (args, report) => {
+  const validate = (args: ResourceValidationArgs, report: ReportViolation) => {
     if (args.type !== type) {
       args.notApplicable(`applies to ${type} only`);
       return;
     }
     check(args.props as Props, args, report);
   };
+  return Object.assign(validate, { __pulumiType: type });
 }
 
 export function tenantOf(props: unknown): string | undefined {

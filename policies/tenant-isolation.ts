@@ -58,11 +58,13 @@ export const tenantNamespaceGuardrails: StackValidationPolicy = {
   remediationSteps: "The Tenant component creates both; do not remove them.",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    const inNs = (type: string, ns: string) => resourcesOf(args, type).filter((r) => namespaceOf(r.props) === ns);
+    // Indexed once: with thousands of tenants, a scan per namespace would be quadratic.
+    const denied = new Set(resourcesOf(args, T.networkPolicy).filter(isDefaultDeny).map((p) => namespaceOf(p.props)));
+    const quotas = new Set(resourcesOf(args, T.resourceQuota).map((q) => namespaceOf(q.props)));
     for (const ns of resourcesOf(args, T.namespace).filter((n) => tenantOf(n.props))) {
       const name = nameOf(ns.props);
-      if (!inNs(T.networkPolicy, name).some(isDefaultDeny)) report(`namespace ${name} has no default-deny NetworkPolicy`, ns.urn);
-      if (inNs(T.resourceQuota, name).length === 0) report(`namespace ${name} has no ResourceQuota`, ns.urn);
+      if (!denied.has(name)) report(`namespace ${name} has no default-deny NetworkPolicy`, ns.urn);
+      if (!quotas.has(name)) report(`namespace ${name} has no ResourceQuota`, ns.urn);
     }
   },
 };

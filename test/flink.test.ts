@@ -31,6 +31,12 @@ describe("placeholders", () => {
 });
 
 describe("SQL validation", () => {
+  it("parses each distinct job once, however many tenants run it, and reports its errors once", () => {
+    const broken = { file: "flink-jobs/b.sql", grammarScript: "SELECT FROM WHERE;", unresolved: [] };
+    const tenants = ["a", "b", "c"].map((name) => ({ name, flinkJobs: [broken] }));
+    expect(tenantJobProblems(tenants)).toEqual([expect.stringMatching(/^flink-jobs\/b\.sql:1: /)]);
+  });
+
   const broken: FlinkJobDefinition = {
     name: "broken",
     file: "flink-jobs/broken.sql",
@@ -43,7 +49,7 @@ describe("SQL validation", () => {
   });
 
   it("reports an unresolved placeholder as file:line, per tenant", () => {
-    const job = { file: "flink-jobs/x.sql", script: "SELECT 1;", unresolved: [{ name: "THRESHOLD", line: 7 }] };
+    const job = { file: "flink-jobs/x.sql", grammarScript: "SELECT 1;", unresolved: [{ name: "THRESHOLD", line: 7 }] };
     expect(tenantJobProblems([{ name: "acme", flinkJobs: [job] }])).toEqual(["flink-jobs/x.sql:7: unresolved placeholder ${THRESHOLD} (tenant acme)"]);
   });
 });
@@ -136,13 +142,14 @@ describe("rendered Flink jobs", () => {
     }
   });
 
-  it("on AWS each job's role trusts only its own service account and reaches only its tenant's prefix", () => {
+  it("on AWS a tenant's jobs share one role that trusts only its Flink service account and reaches only its prefix", () => {
     const roles = ofType(prod, "aws:iam/role:Role").filter((r) => r.name.startsWith("globex-"));
-    expect(roles.map((r) => r.name)).toEqual(["globex-events-per-minute"]);
+    expect(roles.map((r) => r.name)).toEqual(["globex-flink"]);
     const trust = JSON.parse(String(roles[0].inputs.assumeRolePolicy));
-    expect(Object.values(trust.Statement[0].Condition.StringEquals)).toContain("system:serviceaccount:tenant-globex:flink-events-per-minute");
-    const policy = JSON.parse(String(ofType(prod, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "globex-events-per-minute")!.inputs.policy));
-    expect(policy.Statement[0].Resource[0]).toMatch(/\/tenants\/globex\/flink\/events-per-minute\/\*$/);
+    expect(Object.values(trust.Statement[0].Condition.StringEquals)).toContain("system:serviceaccount:tenant-globex:flink");
+    const policy = JSON.parse(String(ofType(prod, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "globex-flink")!.inputs.policy));
+    expect(policy.Statement[0].Resource[0]).toMatch(/\/tenants\/globex\/flink\/\*$/);
+    for (const d of ofType(prod, FLINK).filter((x) => at(x.inputs, "metadata", "namespace") === "tenant-globex")) expect(at(d.inputs, "spec", "serviceAccount")).toBe("flink");
   });
 
   it("scripts name only their tenant's topics and never contain a password", () => {

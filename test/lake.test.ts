@@ -115,15 +115,15 @@ describe("rendered lake", () => {
     expect(sql).toContain(`'history.expire.max-snapshot-age-ms' = '${7 * 86_400_000}'`);
   });
 
-  it("on AWS each lake tenant has a retained Glue database; its lake job may use only its prefix and database", () => {
+  it("on AWS each lake tenant has a retained Glue database; its Flink role may use only its prefixes and database", () => {
     const db = one(prod, "aws:glue/catalogDatabase:CatalogDatabase", "acme-eu-lake");
     expect(db.inputs).toMatchObject({ name: "acme_eu" });
     expect([db.protect, db.retainOnDelete]).toEqual([true, true]);
     expect(ofType(prod, "aws:glue/catalogDatabase:CatalogDatabase").map((d) => d.inputs.name)).toEqual(["acme", "acme_eu"]);
-    const policy = JSON.parse(String(one(prod, "aws:iam/rolePolicy:RolePolicy", "acme-eu-lake-events").inputs.policy));
+    const policy = JSON.parse(String(one(prod, "aws:iam/rolePolicy:RolePolicy", "acme-eu-flink").inputs.policy));
     const resources: string[] = policy.Statement.flatMap((s: { Resource: string[] }) => s.Resource);
     expect(resources.filter((r) => r.includes(":s3:::") && r.includes("/"))).toEqual([
-      expect.stringMatching(/tenants\/acme-eu\/flink\/lake-events\/\*$/),
+      expect.stringMatching(/tenants\/acme-eu\/flink\/\*$/),
       expect.stringMatching(/ap-prod-lake-warehouse-.+\/tenants\/acme-eu\/\*$/),
     ]);
     expect(resources.filter((r) => r.includes(":glue:"))).toEqual([expect.stringMatching(/:catalog$/), expect.stringMatching(/:database\/acme_eu$/), expect.stringMatching(/:table\/acme_eu\/\*$/)]);

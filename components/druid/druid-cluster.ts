@@ -43,7 +43,7 @@ export interface DruidClusterArgs {
 }
 
 const CREDENTIALS_SECRET = "druid-credentials";
-const OPERATOR_AUTH_SECRET = "druid-operator-auth";
+const OPERATOR_AUTH_SECRET = platformNaming.druidOperatorAuthSecret;
 const KAFKA_CA_SECRET = "kafka-ca";
 
 /** druid-operator and one ZooKeeper-less Druid cluster with basic security, the Prometheus emitter and PDBs. */

@@ -5,6 +5,7 @@ import { FLINK_API_VERSION, FlinkDeploymentSpec } from "../../crds/flink";
 import { FLINK_DEFAULTS } from "../../model/defaults";
 import { FlinkJobModel, FlinkModel } from "../../model/flink";
 import { tenantLabels } from "../../model/labels";
+import { tenantNaming } from "../../model/naming";
 import { customResource } from "../k8s";
 import { FLINK_POD_SELECTOR } from "../../monitoring/monitors";
 import { credentialEnv } from "../storage/access";
@@ -31,8 +32,51 @@ export interface FlinkJobArgs {
   /** Secret in the tenant namespace with the Kafka username, password and CA. */
   readonly kafkaCredentialsSecret: string;
   readonly storage: FlinkStateStorage;
-  /** The operator release (CRDs) and the job's topics. */
+  /** The operator release (CRDs), the job's topics and the tenant's Flink service account. */
   readonly dependsOn: pulumi.Input<pulumi.Resource>[];
+}
+
+/**
+ * The tenant's Flink identity, shared by all its jobs: one service account bound to the `flink` Role and,
+ * on AWS, one IRSA role allowed only the tenant's Flink state prefix (and its lake prefix and database).
+ * One role per tenant, not per job: AWS accounts hold 1,000 IAM roles by default.
+ */
+export class FlinkIdentity extends pulumi.ComponentResource {
+  public readonly serviceAccount: k8s.core.v1.ServiceAccount;
+
+  constructor(name: string, args: FlinkIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("analytics-platform:flink:FlinkIdentity", name, {}, opts);
+    const child = { parent: this };
+    const labels = tenantLabels(args.tenant, "flink");
+    const sa = tenantNaming.flinkServiceAccount();
+    const role = args.storage.irsa
+      ? new IrsaRole(name, {
+          aws: args.storage.irsa.aws,
+          namespace: args.namespaceName,
+          serviceAccount: sa,
+          grants: [{ bucketArn: args.storage.irsa.bucketArn, prefix: tenantNaming.flinkStatePrefix(args.tenant) }, ...(args.storage.lake?.grants ?? [])],
+          statements: args.storage.lake?.statements,
+          kmsKeyArn: args.storage.irsa.kmsKeyArn,
+          tags: { "analytics-platform/tenant": args.tenant },
+        }, child)
+      : undefined;
+    this.serviceAccount = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
+      metadata: { name: sa, namespace: args.namespace, labels, annotations: role?.serviceAccountAnnotations },
+    }, child);
+    new k8s.rbac.v1.RoleBinding(`${name}-rb`, {
+      metadata: { name: sa, namespace: args.namespace, labels },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: FLINK_ROLE },
+      subjects: [{ kind: "ServiceAccount", name: sa, namespace: args.namespaceName }],
+    }, child);
+    this.registerOutputs({});
+  }
+}
+
+export interface FlinkIdentityArgs {
+  readonly tenant: string;
+  readonly namespace: pulumi.Input<string>;
+  readonly namespaceName: string;
+  readonly storage: FlinkStateStorage;
 }
 
 /** One tenant's running instance of one Flink SQL job (FlinkDeployment, application mode). */
@@ -45,30 +89,6 @@ export class FlinkJob extends pulumi.ComponentResource {
     const labels = tenantLabels(args.tenant, "flink");
     const child = { parent: this };
 
-    const role = args.storage.irsa
-      ? new IrsaRole(name, {
-          aws: args.storage.irsa.aws,
-          namespace: `tenant-${args.tenant}`,
-          serviceAccount: j.serviceAccount,
-          grants: [{ bucketArn: args.storage.irsa.bucketArn, prefix: j.statePrefix }, ...(j.lake ? args.storage.lake?.grants ?? [] : [])],
-          statements: j.lake ? args.storage.lake?.statements : undefined,
-          kmsKeyArn: args.storage.irsa.kmsKeyArn,
-          tags: { "analytics-platform/tenant": args.tenant },
-        }, child)
-      : undefined;
-    const sa = new k8s.core.v1.ServiceAccount(`${name}-sa`, {
-      metadata: {
-        name: j.serviceAccount,
-        namespace: args.namespace,
-        labels,
-        annotations: role?.serviceAccountAnnotations,
-      },
-    }, child);
-    new k8s.rbac.v1.RoleBinding(`${name}-rb`, {
-      metadata: { name: j.serviceAccount, namespace: args.namespace, labels },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: FLINK_ROLE },
-      subjects: [{ kind: "ServiceAccount", name: j.serviceAccount, namespace: args.namespace }],
-    }, child);
     const script = new k8s.core.v1.ConfigMap(`${name}-sql`, {
       metadata: { name: j.configMap, namespace: args.namespace, labels },
       data: { [`${j.job}.sql`]: j.script },
@@ -81,7 +101,7 @@ export class FlinkJob extends pulumi.ComponentResource {
       spec: pulumi
         .all([args.storage.bucket, j.lake ? args.storage.lake?.location : undefined])
         .apply(([bucket, lakeLocation]) => flinkDeploymentSpec(args.tenant, j, args.flink, bucket, args.kafkaCredentialsSecret, args.storage, lakeLocation)),
-    }, { parent: this, dependsOn: [...args.dependsOn, sa, script] });
+    }, { parent: this, dependsOn: [...args.dependsOn, script] });
 
     this.deploymentName = pulumi.output(j.job);
     this.registerOutputs({ deploymentName: this.deploymentName });

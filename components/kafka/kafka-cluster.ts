@@ -36,7 +36,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
   /** host:port of the SCRAM-SHA-512 over TLS listener. */
   public readonly bootstrapServers: pulumi.Output<string>;
-  /** PEM of the cluster CA, base64 as in Secret.data; clients need it to trust the brokers. */
+  /** PEM of the cluster CA, base64 as in Secret.data; clients need it to trust the brokers. A CA certificate is public. */
   public readonly clusterCaCert: pulumi.Output<string>;
   /** The Kafka resource; resources that need a ready cluster depend on it. */
   public readonly kafka: k8s.apiextensions.CustomResource;
@@ -104,7 +104,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
     this.clusterName = pulumi.output(m.clusterName);
     this.namespace = ns;
     this.bootstrapServers = pulumi.output(m.clientBootstrap);
-    this.clusterCaCert = pulumi.secret(ca.data.apply((d) => d["ca.crt"]));
+    this.clusterCaCert = pulumi.unsecret(ca.data.apply((d) => d["ca.crt"]));
     this.registerOutputs({ clusterName: this.clusterName, bootstrapServers: this.bootstrapServers });
   }
 }

@@ -78,3 +78,15 @@ export class IrsaRole extends pulumi.ComponentResource {
     this.registerOutputs({ roleArn: this.roleArn });
   }
 }
+
+const GLUE_TABLE_ACTIONS = [
+  "glue:GetDatabase", "glue:GetDatabases", "glue:GetTable", "glue:GetTables", "glue:CreateTable", "glue:UpdateTable",
+  "glue:DeleteTable", "glue:GetPartitions", "glue:BatchGetPartition",
+];
+
+/** Glue access to one database's tables ("*" for every database: Trino, which serves all tenants). */
+export function glueStatement(aws: AwsConfig, database: string): Record<string, unknown> {
+  const account = aws.oidcProviderArn.split(":")[4];
+  const arn = (resource: string) => `arn:aws:glue:${aws.region}:${account}:${resource}`;
+  return { Effect: "Allow", Action: GLUE_TABLE_ACTIONS, Resource: [arn("catalog"), arn(`database/${database}`), arn(`table/${database}/*`)] };
+}

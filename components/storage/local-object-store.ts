@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ChartDefault } from "../../model/defaults";
 import { platformLabels } from "../../model/labels";
-import { platformNaming } from "../../model/naming";
+import { LOCAL_ENDPOINT, platformNaming } from "../../model/naming";
 import { helmRelease, namespace } from "../k8s";
 
 export interface LocalStoreClient {
@@ -74,7 +74,7 @@ export class LocalObjectStore extends pulumi.ComponentResource {
       },
     }, { parent: this, dependsOn: [root, ...users.map((u) => u.storeSecret)] });
 
-    this.endpoint = `http://minio.${platformNaming.objectStoreNamespace}.svc:9000`;
+    this.endpoint = LOCAL_ENDPOINT;
     this.secretKeys = Object.fromEntries(users.map((u) => [u.client.name, u.password.result]));
     this.registerOutputs({ endpoint: this.endpoint });
   }
