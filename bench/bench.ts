@@ -15,7 +15,9 @@ interface Measurement {
 }
 
 function run(...args: string[]): Measurement {
-  const out = execFileSync(process.execPath, ["--max-old-space-size=20000", "--import", "tsx", "bench/child.ts", ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+  // The same runtime flags as `npm run render` and `npm run policy` (a larger young generation: these runs
+  // allocate heavily), for the program and the floors alike.
+  const out = execFileSync(process.execPath, ["--max-semi-space-size=64", "--max-old-space-size=20000", "--import", "tsx", "bench/child.ts", ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
   return JSON.parse(out.trim().split("\n").pop()!) as Measurement;
 }
 

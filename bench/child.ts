@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     if (out) (await import("node:fs")).writeFileSync(out, JSON.stringify(result.resources));
   }
   const ms = performance.now() - start;
-  process.stdout.write(JSON.stringify({ mode, n: mode === "payload" ? resources : n, resources, ms: Math.round(ms), peakMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n");
+  process.stdout.write(JSON.stringify({ mode, n: Number.isNaN(n) ? resources : n, resources, ms: Math.round(ms), peakMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + "\n");
 }
 
 main().catch((e: unknown) => {

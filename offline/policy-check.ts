@@ -52,15 +52,15 @@ export function applyPackConfig(policies: Policies, config: PackConfig): { polic
   };
 }
 
-/** The fields AnalyzeRequest (one resource) and AnalyzerResource (stack analysis) share. */
-function describe<M extends analyzerproto.AnalyzeRequest | analyzerproto.AnalyzerResource>(message: M, r: RenderedResource): M {
+/** The fields AnalyzeRequest (one resource) and AnalyzerResource (stack analysis) share; the Struct is built once per resource. */
+function describe<M extends analyzerproto.AnalyzeRequest | analyzerproto.AnalyzerResource>(message: M, r: RenderedResource, properties: Struct): M {
   const o = new analyzerproto.AnalyzerResourceOptions();
   o.setProtect(r.protect);
   if (r.parent) o.setParent(r.parent);
   message.setType(r.type);
   message.setName(r.name);
   message.setUrn(r.urn);
-  message.setProperties(Struct.fromJavaScript(r.inputs as Record<string, never>));
+  message.setProperties(properties);
   message.setOptions(o);
   return message;
 }
@@ -90,9 +90,10 @@ export async function checkPolicies(
   const custom = resources.filter((r) => !r.type.startsWith("analytics-platform:") && r.type !== "pulumi:pulumi:Stack");
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
 
+  const structs = new Map(resources.map((r) => [r, Struct.fromJavaScript(r.inputs as Record<string, never>)]));
   const diagnostics: analyzerproto.AnalyzeDiagnostic[] = [];
   for (const r of custom.filter((x) => !x.read)) {
-    const req = describe(new analyzerproto.AnalyzeRequest(), r);
+    const req = describe(new analyzerproto.AnalyzeRequest(), r, structs.get(r)!);
     // A resource policy's diagnostic concerns the resource analyzed (the engine attaches it the same way).
     for (const d of (await call(analyze, req)).getDiagnosticsList()) {
       if (!d.getUrn()) d.setUrn(r.urn);
@@ -102,7 +103,7 @@ export async function checkPolicies(
   // Stack policies see every resource, components included, so they can follow parents.
   const stackReq = new analyzerproto.AnalyzeStackRequest();
   stackReq.setResourcesList(resources.map((r) => {
-    const a = describe(new analyzerproto.AnalyzerResource(), r);
+    const a = describe(new analyzerproto.AnalyzerResource(), r, structs.get(r)!);
     if (r.parent) a.setParent(r.parent);
     a.setDependenciesList([...r.dependsOn]);
     return a;
