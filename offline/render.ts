@@ -29,6 +29,11 @@ export interface RenderResult {
   readonly stack: string;
   readonly resources: readonly RenderedResource[];
   readonly outputs: Record<string, unknown>;
+  /**
+   * The values of every Kubernetes Secret, `namespace/name` → key → value: the mocks' deterministic stand-ins
+   * for generated credentials. In memory only: `npm run verify` hands them to the engines; nothing prints them.
+   */
+  readonly secretValues: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 /** Stack config as `Pulumi.<stack>.yaml` holds it: full keys (`analytics-platform:tenants`) to values. */
@@ -61,6 +66,21 @@ export function redact(value: unknown, inSecret = false): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, inSecret)]));
   }
   return inSecret && value !== undefined && value !== null ? SECRET_PLACEHOLDER : value;
+}
+
+/** Deep copy with every secret marker removed and its value kept. */
+function reveal(value: unknown): unknown {
+  if (isSecret(value)) return reveal(value.value);
+  if (Array.isArray(value)) return value.map(reveal);
+  if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
+  return value;
+}
+
+/** A Secret's keys as the API server would store them: `stringData` over base64-decoded `data`. */
+function secretData(inputs: Record<string, unknown>): Record<string, string> {
+  const obj = reveal(inputs) as { data?: Record<string, string>; stringData?: Record<string, string> };
+  const decoded = Object.fromEntries(Object.entries(obj.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), "base64").toString("utf8")]));
+  return { ...decoded, ...Object.fromEntries(Object.entries(obj.stringData ?? {}).map(([k, v]) => [k, String(v)])) };
 }
 
 /** Stack outputs as values, with every secret Output's content replaced by the placeholder. */
@@ -166,12 +186,18 @@ export async function renderPlatform(
       read: reg.readId !== undefined,
     });
   }
+  const secretValues = new Map<string, Record<string, string>>();
+  for (const r of mocks.registered) {
+    if (r.type !== "kubernetes:core/v1:Secret" || r.readId) continue;
+    const meta = reveal(r.inputs.metadata) as { name: string; namespace?: string };
+    secretValues.set(`${meta.namespace ?? "default"}/${meta.name}`, secretData(r.inputs));
+  }
   const seen = new Set<string>();
   for (const r of resources) {
     if (seen.has(r.urn)) throw new Error(`render: two resources share the URN ${r.urn}`);
     seen.add(r.urn);
   }
-  return { stack, resources, outputs: (await resolveRedacted(pulumi, exported)) as Record<string, unknown> };
+  return { stack, resources, outputs: (await resolveRedacted(pulumi, exported)) as Record<string, unknown>, secretValues };
 }
 
 /** Short config keys of this project, for validation without the engine. */

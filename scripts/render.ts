@@ -3,18 +3,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import yaml from "js-yaml";
 import { ConfigError } from "../config/validate";
-import { manifestsOf, readStackFile, renderPlatform, RenderResult, stackNameOf, tenantOf } from "../offline/render";
+import { readStackFile, renderPlatform, RenderResult, stackNameOf, tenantOf } from "../offline/render";
+import { OutputFolderError, writeRender } from "../offline/render-output";
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
-}
-
-function fileName(obj: Record<string, unknown>): string {
-  const meta = obj.metadata as { name: string; namespace?: string };
-  return `${String(obj.kind).toLowerCase()}_${meta.namespace ?? "cluster"}_${meta.name}.yaml`;
 }
 
 function summary(result: RenderResult): string {
@@ -52,12 +47,12 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(path.join(out, "manifests"), { recursive: true });
-  for (const obj of manifestsOf(result)) {
-    fs.writeFileSync(path.join(out, "manifests", fileName(obj)), yaml.dump(obj, { noRefs: true, lineWidth: 160 }));
+  try {
+    writeRender(result, out);
+  } catch (e) {
+    if (e instanceof OutputFolderError) fail(`render: ${e.message}`);
+    throw e;
   }
-  fs.writeFileSync(path.join(out, "resources.json"), JSON.stringify(result.resources, null, 2) + "\n");
   process.stdout.write(`${summary(result)}\nwritten to ${out}/\n`);
 }
 

@@ -1,0 +1,33 @@
+package io.analyticsplatform.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What `npm run verify` hands the harness beside the rendered plan: the program's own naming of each tenant
+ * (model/naming.ts decides it; the harness never re-derives it) and the values of the plan's Secrets.
+ */
+public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<String, String>> secrets) {
+  /** One tenant as the program names it. */
+  public record Tenant(String name, String namespace, String kafkaPrefix, String credentialsSecret) {}
+
+  public static VerifyContext load(Path file) throws IOException {
+    JsonNode root = Plan.JSON.readTree(file.toFile());
+    List<Tenant> tenants = new ArrayList<>();
+    for (JsonNode t : root.path("tenants")) {
+      tenants.add(new Tenant(t.path("name").asText(), t.path("namespace").asText(), t.path("kafkaPrefix").asText(), t.path("credentialsSecret").asText()));
+    }
+    Map<String, Map<String, String>> secrets = new TreeMap<>();
+    root.path("secrets").fields().forEachRemaining(e -> {
+      Map<String, String> values = new TreeMap<>();
+      e.getValue().fields().forEachRemaining(v -> values.put(v.getKey(), v.getValue().asText()));
+      secrets.put(e.getKey(), values);
+    });
+    return new VerifyContext(root.path("stack").asText(), List.copyOf(tenants), secrets);
+  }
+}
