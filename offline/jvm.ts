@@ -7,7 +7,10 @@ export const ROOT = path.resolve(__dirname, "..");
 
 const HARNESS_JAR = path.join(ROOT, "harness", "target", "harness.jar");
 const HARNESS_CLASSPATH = path.join(ROOT, "harness", "target", "classpath.txt");
+const BROKER_JAR = path.join(ROOT, "harness", "kafka-broker", "target", "kafka-broker.jar");
 const BROKER_CLASSPATH = path.join(ROOT, "harness", "kafka-broker", "target", "classpath.txt");
+const IMAGE_JAR = path.join(ROOT, "harness", "flink-image", "target", "flink-image.jar");
+const IMAGE_CLASSPATH = path.join(ROOT, "harness", "flink-image", "target", "classpath.txt");
 const SOURCES = ["pom.xml", "sql-runner", "harness"];
 
 function newestSource(p: string): number {
@@ -20,25 +23,43 @@ function newestSource(p: string): number {
 
 /** Builds the JVM parts (Maven, Java 17) when they are missing or older than their sources. */
 export function ensureJvmBuilt(): void {
-  const built = [HARNESS_JAR, HARNESS_CLASSPATH, BROKER_CLASSPATH].every((f) => fs.existsSync(f));
-  if (built && Math.min(...[HARNESS_JAR, BROKER_CLASSPATH].map((f) => fs.statSync(f).mtimeMs)) >= Math.max(...SOURCES.map((s) => newestSource(path.join(ROOT, s))))) return;
+  const outputs = [HARNESS_JAR, HARNESS_CLASSPATH, BROKER_JAR, BROKER_CLASSPATH, IMAGE_JAR, IMAGE_CLASSPATH];
+  if (outputs.every((f) => fs.existsSync(f)) && Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs)) >= Math.max(...SOURCES.map((s) => newestSource(path.join(ROOT, s))))) return;
   process.stderr.write("building the JVM parts (mvn package)…\n");
   const r = spawnSync("mvn", ["-B", "-q", "-DskipTests", "package"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) throw new Error(`mvn package failed (exit ${r.status ?? r.signal}); is Maven on PATH?`);
 }
 
-/** The command line of a harness main class: java, its options and the classpath. */
-export function harnessCommand(mainClass: string, jvmOptions: readonly string[] = []): { command: string; args: string[] } {
+/** The runner image's classpath (harness/flink-image), and the Flink version on it. */
+export function imageClasspath(): { classpath: string; flinkVersion: string } {
   ensureJvmBuilt();
-  const classpath = [HARNESS_JAR, fs.readFileSync(HARNESS_CLASSPATH, "utf8").trim()].join(path.delimiter);
-  const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, "bin", "java") : "java";
+  const classpath = [IMAGE_JAR, fs.readFileSync(IMAGE_CLASSPATH, "utf8").trim()].join(path.delimiter);
+  const version = /flink-core-(\d+\.\d+\.\d+)\.jar/.exec(classpath);
+  if (!version) throw new Error("the runner image's classpath has no flink-core jar");
+  return { classpath, flinkVersion: version[1] };
+}
+
+function java(): string {
+  return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, "bin", "java") : "java";
+}
+
+/** A main class of the runner image's classpath (the planner check of `npm run validate`). */
+export function imageCommand(mainClass: string, jvmOptions: readonly string[] = []): { command: string; args: string[] } {
+  return { command: java(), args: [...jvmOptions, "-cp", imageClasspath().classpath, mainClass] };
+}
+
+/** The harness's command line: its classpath, and those of the brokers and of the runner image it starts. */
+export function harnessCommand(mainClass: string, jvmOptions: readonly string[] = []): { command: string; args: string[] } {
+  const image = imageClasspath();
   return {
-    command: java,
+    command: java(),
     args: [
       ...jvmOptions,
-      `-Danalytics.brokerClasspath=${fs.readFileSync(BROKER_CLASSPATH, "utf8").trim()}`,
+      `-Danalytics.brokerClasspath=${[BROKER_JAR, fs.readFileSync(BROKER_CLASSPATH, "utf8").trim()].join(path.delimiter)}`,
+      `-Danalytics.imageClasspath=${image.classpath}`,
+      `-Danalytics.flinkVersion=${image.flinkVersion}`,
       "-cp",
-      classpath,
+      [HARNESS_JAR, fs.readFileSync(HARNESS_CLASSPATH, "utf8").trim()].join(path.delimiter),
       mainClass,
     ],
   };

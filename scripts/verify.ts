@@ -7,27 +7,46 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config/validate";
+import { JobCatalog, loadCatalog } from "../jobs/catalog";
+import { tenantJobNames } from "../model/flink";
 import { harnessCommand } from "../offline/jvm";
 import { readStackFile, renderPlatform, RenderResult, stackNameOf } from "../offline/render";
 import { OutputFolderError, recordOutput, writeRender } from "../offline/render-output";
 import { tenantNaming } from "../model/naming";
+import { TenantConfig } from "../config/types";
 
-const USAGE = "usage: npm run verify -- --stack NAME | --config-file FILE [--out DIR]";
+const USAGE = "usage: npm run verify -- --stack NAME | --config-file FILE [--out DIR] [--keep-work]";
 
 function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
-/** What the harness needs beside the manifests: the program's naming of each tenant, and the Secrets' values. */
-export function verifyContext(stack: string, tenants: readonly string[], result: RenderResult): Record<string, unknown> {
+/**
+ * What the harness needs beside the manifests: the program's naming of each tenant and of its jobs' topics
+ * and groups (model/naming.ts), the jobs' parameters, and the Secrets' values.
+ */
+export function verifyContext(stack: string, tenants: readonly TenantConfig[], catalog: JobCatalog, result: RenderResult): Record<string, unknown> {
   return {
     stack,
-    tenants: tenants.map((name) => ({
-      name,
-      namespace: tenantNaming.namespace(name),
-      kafkaPrefix: tenantNaming.kafkaPrefix(name),
+    tenants: tenants.map((t) => ({
+      name: t.name,
+      namespace: tenantNaming.namespace(t.name),
+      kafkaPrefix: tenantNaming.kafkaPrefix(t.name),
       credentialsSecret: tenantNaming.kafkaCredentialsSecret(),
+      jobs: tenantJobNames(t, catalog).map((name) => {
+        const job = catalog.flinkJobs.get(name)!;
+        const topic = (s: string) => tenantNaming.topic(t.name, s);
+        return {
+          name,
+          inputs: job.metadata.inputs.map(topic),
+          compactedInputs: (job.metadata.compactedInputs ?? []).map(topic),
+          outputs: (job.metadata.outputs ?? []).map(topic),
+          consumerGroup: tenantNaming.flinkConsumerGroup(t.name, name),
+          parameters: job.metadata.parameters ?? {},
+          lake: job.metadata.lake === true,
+        };
+      }),
     })),
     secrets: Object.fromEntries(result.secretValues),
   };
@@ -36,7 +55,10 @@ export function verifyContext(stack: string, tenants: readonly string[], result:
 async function main(): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ options: { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" } }, strict: true }));
+    ({ values } = parseArgs({
+      options: { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" }, "keep-work": { type: "boolean" } },
+      strict: true,
+    }));
   } catch (e) {
     fail(`${(e as Error).message}\n${USAGE}`, 2);
   }
@@ -56,15 +78,15 @@ async function main(): Promise<number> {
     if (e instanceof OutputFolderError) fail(`verify: ${e.message}`);
     throw e;
   }
-  const tenants = ((config["analytics-platform:tenants"] ?? []) as { name: string }[]).map((t) => t.name);
+  const tenants = (config["analytics-platform:tenants"] ?? []) as TenantConfig[];
 
   // The Secrets' values live only in this private folder, for the harness's run, and go with it.
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `verify-${stack}-`));
   try {
     const contextFile = path.join(work, "context.json");
-    fs.writeFileSync(contextFile, JSON.stringify(verifyContext(stack, tenants, result)), { mode: 0o600 });
+    fs.writeFileSync(contextFile, JSON.stringify(verifyContext(stack, tenants, loadCatalog(), result)), { mode: 0o600 });
     const { command, args } = harnessCommand("io.analyticsplatform.harness.Verify", [
-      "-Xmx3g",
+      "-Xmx1g",
       `-Djdk.net.hosts.file=${path.join(work, "hosts")}`,
     ]);
     const report = path.join(out, "verify.json");
@@ -72,7 +94,12 @@ async function main(): Promise<number> {
     if (fs.existsSync(report)) recordOutput(out, ["verify.json"]);
     return r.status ?? 1;
   } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+    if (values["keep-work"]) {
+      fs.rmSync(path.join(work, "context.json"), { force: true });
+      process.stderr.write(`engine logs and state kept in ${work}\n`);
+    } else {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
   }
 }
 

@@ -1,5 +1,7 @@
 package io.analyticsplatform.harness;
 
+import io.analyticsplatform.harness.flink.FlinkDeploymentRun;
+import io.analyticsplatform.harness.flink.FlinkVerification;
 import io.analyticsplatform.harness.kafka.IsolationMatrix;
 import io.analyticsplatform.harness.kafka.KafkaVerification;
 import io.analyticsplatform.harness.kafka.LocalKafkaCluster;
@@ -7,7 +9,6 @@ import io.analyticsplatform.harness.kafka.TenantClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,9 +66,15 @@ public final class Verify {
       try (Admin admin = Admin.create(cluster.adminProperties())) {
         Map<String, List<String>> topics = KafkaVerification.topics(report, plan, admin, cluster);
         Map<String, Map<String, Double>> quotas = KafkaVerification.users(report, plan, admin, cluster, context.tenants());
-        List<TenantClient> clients = new ArrayList<>();
-        for (VerifyContext.Tenant t : context.tenants()) clients.add(TenantClient.of(plan, t, cluster.clusterCaFile()));
-        new IsolationMatrix(report, admin, clients, topics, quotas).run();
+        Map<String, TenantClient> clients = new LinkedHashMap<>();
+        for (VerifyContext.Tenant t : context.tenants()) clients.put(t.name(), TenantClient.of(plan, t, cluster.clusterCaFile()));
+        IsolationMatrix isolation = new IsolationMatrix(report, admin, List.copyOf(clients.values()), topics, quotas);
+        isolation.awaitCredentials();
+        report.engine("flink", FlinkDeploymentRun.FLINK_VERSION);
+        // Flink first: the isolation checks write markers into every tenant topic, which the jobs would read.
+        new FlinkVerification(report, plan, context, admin, clients, work.resolve("flink"), System.getProperty("analytics.imageClasspath", ""), hosts)
+            .run(cluster.clusterCaFile());
+        isolation.run();
       }
     }
   }

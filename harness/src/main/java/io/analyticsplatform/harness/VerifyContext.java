@@ -13,14 +13,25 @@ import java.util.TreeMap;
  * (model/naming.ts decides it; the harness never re-derives it) and the values of the plan's Secrets.
  */
 public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<String, String>> secrets) {
-  /** One tenant as the program names it. */
-  public record Tenant(String name, String namespace, String kafkaPrefix, String credentialsSecret) {}
+  /** One tenant as the program names it, with its Flink jobs. */
+  public record Tenant(String name, String namespace, String kafkaPrefix, String credentialsSecret, List<Job> jobs) {}
+
+  /** A tenant's job: the FlinkDeployment's name, its topics (full names), consumer group and parameters. */
+  public record Job(String name, List<String> inputs, List<String> compactedInputs, List<String> outputs, String consumerGroup,
+      Map<String, String> parameters, boolean lake) {}
 
   public static VerifyContext load(Path file) throws IOException {
     JsonNode root = Plan.JSON.readTree(file.toFile());
     List<Tenant> tenants = new ArrayList<>();
     for (JsonNode t : root.path("tenants")) {
-      tenants.add(new Tenant(t.path("name").asText(), t.path("namespace").asText(), t.path("kafkaPrefix").asText(), t.path("credentialsSecret").asText()));
+      List<Job> jobs = new ArrayList<>();
+      for (JsonNode j : t.path("jobs")) {
+        Map<String, String> parameters = new TreeMap<>();
+        j.path("parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue().asText()));
+        jobs.add(new Job(j.path("name").asText(), strings(j.path("inputs")), strings(j.path("compactedInputs")), strings(j.path("outputs")),
+            j.path("consumerGroup").asText(), parameters, j.path("lake").asBoolean(false)));
+      }
+      tenants.add(new Tenant(t.path("name").asText(), t.path("namespace").asText(), t.path("kafkaPrefix").asText(), t.path("credentialsSecret").asText(), List.copyOf(jobs)));
     }
     Map<String, Map<String, String>> secrets = new TreeMap<>();
     root.path("secrets").fields().forEachRemaining(e -> {
@@ -29,5 +40,11 @@ public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<
       secrets.put(e.getKey(), values);
     });
     return new VerifyContext(root.path("stack").asText(), List.copyOf(tenants), secrets);
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return List.copyOf(out);
   }
 }

@@ -3,9 +3,11 @@ package io.analyticsplatform.sqlrunner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 
 /**
@@ -31,18 +33,20 @@ public final class SqlRunner {
     if (file == null) usage();
     String name = shown != null ? shown : file;
     try {
-      SqlScript script = SqlScript.load(name, Files.readString(Path.of(file)), System.getenv());
-      TableEnvironment tEnv = tableEnvironment();
-      if (compileOnly) {
-        ScriptExecutor.plan(tEnv, script);
-        System.out.println(name + ": ok");
-      } else {
-        ScriptExecutor.run(tEnv, script);
-      }
+      run(tableEnvironment(), name, Files.readString(Path.of(file)), System.getenv(), compileOnly);
+      if (compileOnly) System.out.println(name + ": ok");
     } catch (ScriptException e) {
       System.err.print(e.format(name));
       System.exit(1);
     }
+  }
+
+  /** What main does once it has a table environment: fill, split, plan, and (unless compile-only) submit. */
+  public static TableResult run(TableEnvironment tEnv, String name, String text, Map<String, String> env, boolean compileOnly) throws ScriptException {
+    SqlScript script = SqlScript.load(name, text, env);
+    if (!compileOnly) return ScriptExecutor.run(tEnv, script);
+    ScriptExecutor.plan(tEnv, script);
+    return null;
   }
 
   /** In application mode the operator's cluster is the context environment; locally, a MiniCluster. */

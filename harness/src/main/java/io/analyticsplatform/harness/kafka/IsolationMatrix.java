@@ -55,8 +55,12 @@ public final class IsolationMatrix {
     return a.tenant() + "_probe.";
   }
 
-  public void run() throws InterruptedException, ExecutionException {
+  /** Every tenant logs in with its rendered credentials (and the credentials have reached every broker). */
+  public void awaitCredentials() throws InterruptedException {
     for (TenantClient a : tenants) awaitCredentials(a);
+  }
+
+  public void run() throws InterruptedException, ExecutionException {
     List<NewTopic> probes = new ArrayList<>();
     for (TenantClient a : tenants) probes.add(new NewTopic(probe(a) + "events", 1, (short) -1));
     admin.createTopics(probes).all().get();

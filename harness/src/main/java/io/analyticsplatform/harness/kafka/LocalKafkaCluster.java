@@ -1,6 +1,7 @@
 package io.analyticsplatform.harness.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.analyticsplatform.harness.Logs;
 import io.analyticsplatform.harness.Plan;
 import io.analyticsplatform.harness.Report;
 import java.io.IOException;
@@ -125,7 +126,8 @@ public final class LocalKafkaCluster implements AutoCloseable {
     Files.writeString(clientsCaFile, clientsCa.certPem());
     adminKeystore = Pki.issue(clientsCa, "CN=" + ADMIN_USER, List.of()).writeKeystore(work.resolve("platform-admin.pem"));
 
-    StringBuilder hosts = new StringBuilder();
+    // The hosts file replaces the system resolver for these JVMs: this machine's own names go in it too.
+    StringBuilder hosts = new StringBuilder("127.0.0.1 localhost " + Files.readString(Path.of("/proc/sys/kernel/hostname")).strip() + "\n::1 localhost\n");
     KafkaNode firstBroker = nodes.stream().filter(KafkaNode::broker).findFirst().orElseThrow();
     List<GeneralName> serviceNames = new ArrayList<>();
     for (String svc : List.of(bootstrapHost(), cluster + "-kafka-brokers." + namespace + ".svc")) {
@@ -163,14 +165,15 @@ public final class LocalKafkaCluster implements AutoCloseable {
       }
       List<String> format = new ArrayList<>(List.of(java()));
       format.addAll(jvm);
-      format.addAll(List.of("kafka.tools.StorageTool", "format", "--cluster-id", clusterId, "--config", props.toString(), "--ignore-formatted"));
+      format.addAll(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId, "--config", props.toString(), "--ignore-formatted"));
       Process f = new ProcessBuilder(format).redirectErrorStream(true).redirectOutput(dir.resolve("format.log").toFile()).start();
       if (!f.waitFor(120, TimeUnit.SECONDS) || f.exitValue() != 0) {
-        throw new BrokerFailure("formatting node " + n.id() + " failed: " + tail(dir.resolve("format.log")));
+        throw new BrokerFailure("formatting node " + n.id() + " failed: " + Logs.tail(dir.resolve("format.log")));
       }
       List<String> run = new ArrayList<>(List.of(java()));
       run.addAll(jvm);
-      run.addAll(List.of("kafka.Kafka", props.toString()));
+      run.addAll(List.of("io.analyticsplatform.kafkabroker.BrokerMain", props.toString()));
+      // stdin stays a pipe to this JVM: the node ends when the harness does.
       processes.add(new ProcessBuilder(run).redirectErrorStream(true).redirectOutput(dir.resolve("kafka.log").toFile()).start());
     }
     awaitBrokers(timeout);
@@ -218,7 +221,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
       for (int i = 0; i < processes.size(); i++) {
         if (!processes.get(i).isAlive()) {
           KafkaNode n = nodes.get(i);
-          throw new BrokerFailure("node " + n.id() + " exited (" + processes.get(i).exitValue() + "): " + tail(work.resolve(n.podName(cluster)).resolve("kafka.log")));
+          throw new BrokerFailure("node " + n.id() + " exited (" + processes.get(i).exitValue() + "): " + Logs.tail(work.resolve(n.podName(cluster)).resolve("kafka.log")));
         }
       }
       Properties p = adminProperties();
@@ -250,18 +253,6 @@ public final class LocalKafkaCluster implements AutoCloseable {
     UUID u = UUID.randomUUID();
     java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits());
     return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
-  }
-
-  /** The last lines of a log that name an error, else its last lines. */
-  static String tail(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      List<String> errors = lines.stream().filter(l -> l.contains("ERROR") || l.contains("Exception") || l.contains("rror:")).toList();
-      List<String> pick = errors.isEmpty() ? lines : errors;
-      return String.join(" | ", pick.subList(Math.max(0, pick.size() - 4), pick.size()));
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
   }
 
   /** A node did not start or did not join: the plan's broker config is what the broker refused. */

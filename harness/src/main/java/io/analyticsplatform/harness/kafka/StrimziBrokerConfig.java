@@ -13,8 +13,9 @@ import java.util.stream.Collectors;
  * The broker configuration Strimzi writes for a node of a `Kafka` CR, rebuilt for a local node: the rendered
  * listeners (names `<NAME>-<PORT>`), their TLS and authentication, simple authorization with the rendered
  * super users, tiered storage, and the rendered `spec.kafka.config` — after Strimzi's own filter of keys a
- * user may not set. Each rule names the Strimzi source it follows (strimzi-kafka-operator, cluster-operator
- * module, `KafkaBrokerConfigurationBuilder` and `KafkaConfiguration`).
+ * user may not set. Each rule names the Strimzi source it follows (strimzi-kafka-operator 1.2.0, cluster-operator
+ * module: `KafkaBrokerConfigurationBuilder`, `KafkaCluster`, `ListenersUtils`; api module: `KafkaClusterSpec`).
+ * Strimzi also checks values against its Kafka config model; here the broker's own startup validation does.
  */
 public final class StrimziBrokerConfig {
   /** Strimzi's internal listeners (KafkaCluster.CONTROLPLANE_PORT / REPLICATION_PORT). */
@@ -24,26 +25,30 @@ public final class StrimziBrokerConfig {
   static final String REPLICATION = "REPLICATION-" + REPLICATION_PORT;
 
   /**
-   * Keys of `spec.kafka.config` Strimzi does not pass to Kafka (KafkaConfiguration.FORBIDDEN_PREFIXES), and
-   * the exceptions it lets through (FORBIDDEN_PREFIX_EXCEPTIONS). Strimzi manages these itself.
+   * Keys of `spec.kafka.config` Strimzi drops with a warning instead of passing them to Kafka
+   * (api/.../kafka/KafkaClusterSpec.java FORBIDDEN_PREFIXES, as of Strimzi 1.2.0), and the exceptions it lets
+   * through (FORBIDDEN_PREFIX_EXCEPTIONS). Matching is AbstractConfiguration.filterForbidden's: the key
+   * lower-cased starts with a prefix and is not exactly an exception.
    */
   static final List<String> FORBIDDEN_PREFIXES = List.of("listeners", "advertised.", "broker.", "listener.", "host.name", "port",
       "inter.broker.listener.name", "sasl.", "ssl.", "security.", "password.", "log.dir", "zookeeper.connect", "zookeeper.set.acl",
       "zookeeper.ssl", "zookeeper.clientCnxnSocket", "authorizer.", "super.user", "cruise.control.metrics.topic",
       "cruise.control.metrics.reporter.bootstrap.servers", "node.id", "process.roles", "controller.", "metadata.log.dir",
-      "zookeeper.metadata.migration.enable", "client.quota.callback.static.", "client.quota.callback.class");
+      "zookeeper.metadata.migration.enable", "client.quota.callback.static.kafka.admin.", "client.quota.callback.static.produce",
+      "client.quota.callback.static.fetch", "client.quota.callback.static.storage.per.volume.limit.min.available.",
+      "client.quota.callback.static.excluded.principal.name.list", "prometheus.metrics.reporter.", "cordoned.log.dirs");
   static final List<String> FORBIDDEN_PREFIX_EXCEPTIONS = List.of("zookeeper.connection.timeout.ms", "sasl.server.max.receive.size",
       "ssl.cipher.suites", "ssl.protocol", "ssl.enabled.protocols", "ssl.secure.random.implementation",
       "cruise.control.metrics.topic.num.partitions", "cruise.control.metrics.topic.replication.factor",
       "cruise.control.metrics.topic.retention.ms", "cruise.control.metrics.topic.auto.create.retries",
       "cruise.control.metrics.topic.auto.create.timeout.ms", "cruise.control.metrics.topic.min.insync.replicas",
-      "controller.quorum.election.backoff.max.ms", "controller.quorum.election.timeout.ms", "controller.quorum.fetch.timeout.ms",
-      "controller.quorum.request.timeout.ms", "controller.quorum.retry.backoff.ms");
+      "broker.session.timeout.ms", "broker.heartbeat.interval.ms", "controller.socket.timeout.ms",
+      "controller.quorum.election.backoff.max.ms", "controller.quorum.election.timeout.ms", "controller.quorum.fetch.timeout.ms");
 
   /** True when Strimzi drops this `spec.kafka.config` key instead of passing it to the broker. */
   public static boolean forbidden(String key) {
     String k = key.toLowerCase(Locale.ROOT);
-    return FORBIDDEN_PREFIXES.stream().anyMatch(k::startsWith) && FORBIDDEN_PREFIX_EXCEPTIONS.stream().noneMatch(k::equals);
+    return FORBIDDEN_PREFIXES.stream().map(p -> p.toLowerCase(Locale.ROOT)).anyMatch(k::startsWith) && !FORBIDDEN_PREFIX_EXCEPTIONS.contains(k);
   }
 
   /** Listener name Strimzi gives `spec.kafka.listeners[]` entries (ListenersUtils.identifier: NAME-PORT). */
@@ -140,6 +145,7 @@ public final class StrimziBrokerConfig {
       c.put("advertised.listeners", ports.keySet().stream().map(n -> n + "://" + node.host() + ":" + ports.get(n)).collect(Collectors.joining(",")));
     }
     c.put("sasl.enabled.mechanisms", "");
+    c.put("ssl.endpoint.identification.algorithm", "HTTPS");
 
     // authorization.type: simple → KRaft's StandardAuthorizer with Strimzi's super users.
     if ("simple".equals(kafka.path("authorization").path("type").asText())) {

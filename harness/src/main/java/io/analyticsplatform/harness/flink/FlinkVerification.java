@@ -1,0 +1,252 @@
+package io.analyticsplatform.harness.flink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.analyticsplatform.harness.Plan;
+import io.analyticsplatform.harness.Report;
+import io.analyticsplatform.harness.VerifyContext;
+import io.analyticsplatform.harness.kafka.TenantClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Every rendered FlinkDeployment run end to end on the verify brokers, exactly-once over SCRAM/TLS, against
+ * the test's own reference of what each job must write. The phases: well-formed and bad events (an idle
+ * partition throughout); late events once their windows fired; events in flight when every job's first
+ * TaskManager is killed; the rest after the jobs restored from their checkpoints. Then each output topic,
+ * read read_committed, must equal the reference exactly: nothing missing, nothing extra, nothing twice.
+ */
+public final class FlinkVerification {
+  private static final String LAYER = "flink";
+  private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
+  private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(180);
+
+  /** A running job with its tenant's scenario, its reference and its output. */
+  private record Run(FlinkDeploymentRun flink, VerifyContext.Job job, Scenario scenario, JobOracle oracle, OutputReader output) {
+    String name() {
+      return Plan.namespace(flink.deployment()) + "/" + flink.job();
+    }
+  }
+
+  private final Report report;
+  private final Plan plan;
+  private final VerifyContext context;
+  private final Admin admin;
+  private final Path work;
+  private final Map<String, TenantClient> clients;
+  private final String imageClasspath;
+  private final Path hostsFile;
+
+  /** `imageClasspath`: the runner image's (flink-image module); `hostsFile`: the Kafka service names. */
+  public FlinkVerification(Report report, Plan plan, VerifyContext context, Admin admin, Map<String, TenantClient> clients, Path work,
+      String imageClasspath, Path hostsFile) {
+    this.report = report;
+    this.plan = plan;
+    this.context = context;
+    this.admin = admin;
+    this.clients = clients;
+    this.work = work;
+    this.imageClasspath = imageClasspath;
+    this.hostsFile = hostsFile;
+  }
+
+  public void run(Path kafkaCa) throws Exception {
+    List<Run> runs = new ArrayList<>();
+    Map<String, Scenario> scenarios = new LinkedHashMap<>();
+    try {
+      for (VerifyContext.Tenant t : context.tenants()) {
+        for (VerifyContext.Job j : t.jobs()) {
+          JsonNode d = plan.get("FlinkDeployment", t.namespace(), j.name());
+          if (j.lake()) {
+            report.notRun(LAYER, t.namespace() + "/" + j.name(), "its Iceberg catalog (Glue on aws, Nessie on local) cannot run here");
+            continue;
+          }
+          JobOracle oracle = JobOracle.of(j.name());
+          if (oracle == null) {
+            report.fail(LAYER, t.namespace() + "/" + j.name() + " has a reference to check its output against", "verify knows no reference for this job", null);
+            continue;
+          }
+          Scenario s = scenarios.computeIfAbsent(t.name(), n -> scenario(t, j));
+          FlinkDeploymentRun f = FlinkDeploymentRun.prepare(plan, d, work.resolve(t.namespace()).resolve(j.name()), kafkaCa, CHECKPOINT_INTERVAL, report);
+          Run run = new Run(f, j, s, oracle, null);
+          if (start(run)) runs.add(new Run(f, j, s, oracle, new OutputReader(clients.get(t.name()), j.outputs().get(0))));
+          else f.close();
+        }
+      }
+      if (runs.isEmpty()) return;
+      List<Run> live = await("every job's tasks run", runs, r -> safe(() -> r.flink().allRunning()), Duration.ofSeconds(120));
+
+      for (Run r : live) {
+        if (!r.job().compactedInputs().isEmpty() && r.scenario().references().isEmpty()) r.scenario().writeReferences(r.job().compactedInputs().get(0));
+      }
+      for (Scenario s : scenarios.values()) s.phase1();
+      live = await("phase 1 outputs (well-formed, malformed and bad-timestamp events, one idle partition)", live, FlinkVerification::due, PHASE_TIMEOUT);
+      for (Run r : live) {
+        List<String> failures = safeGet(() -> r.flink().failures());
+        report.check(LAYER, r.name() + " did not fail on malformed events, bad timestamps or an idle partition", failures != null && failures.isEmpty(),
+            failures == null ? "its REST API did not answer" : String.join("; ", failures.subList(0, Math.min(2, failures.size()))), used(r));
+      }
+
+      for (Scenario s : scenarios.values()) s.late();
+      live = awaitCheckpointed(live);
+      for (Scenario s : scenarios.values()) s.phase3();
+      Thread.sleep(1000);
+      for (Run r : live) r.flink().killTaskManager();
+      if (!live.isEmpty()) report.pass(LAYER, "forced failure: the first TaskManager of every job killed with results in flight", live.size() + " jobs", null);
+      live = await("every job restored from its checkpoint and running", live, r -> safe(() -> r.flink().allRunning()), Duration.ofSeconds(120));
+      for (Scenario s : scenarios.values()) s.closeWindows();
+      live = await("final outputs", live, FlinkVerification::due, PHASE_TIMEOUT);
+      // Two more checkpoints: anything written twice would be committed by now.
+      live = awaitCheckpoints(live, 2);
+      for (Run r : live) verdict(r);
+    } finally {
+      for (Run r : runs) {
+        r.output().close();
+        r.flink().close();
+      }
+    }
+  }
+
+  private Scenario scenario(VerifyContext.Tenant t, VerifyContext.Job j) {
+    String events = j.inputs().get(0);
+    JsonNode topic = plan.all("KafkaTopic").stream().filter(k -> events.equals(k.path("spec").path("topicName").asText(Plan.name(k)))).findFirst()
+        .orElseThrow(() -> new Plan.PlanException("no KafkaTopic " + events));
+    int threshold = t.jobs().stream().filter(x -> x.parameters().containsKey("ANOMALY_THRESHOLD")).findFirst()
+        .map(x -> Integer.parseInt(x.parameters().get("ANOMALY_THRESHOLD"))).orElse(10);
+    return new Scenario(clients.get(t.name()), events, topic.path("spec").path("partitions").asInt(), threshold);
+  }
+
+  private boolean start(Run r) {
+    String problems;
+    try {
+      problems = r.flink().start(imageClasspath, hostsFile);
+    } catch (Exception e) {
+      problems = e.toString();
+    }
+    report.check(LAYER, r.name() + " submitted by the project's runner as one job", problems == null,
+        problems == null ? "parallelism " + r.flink().parallelism() : problems, used(r));
+    return problems == null;
+  }
+
+  /** Every row due so far has been committed to the job's output (possibly with more: judged at the end). */
+  private static boolean due(Run r) {
+    List<String> problems = new ArrayList<>();
+    var actual = r.output().poll().stream().map(v -> canonical(r, v, problems)).map(Map.Entry::getKey).toList();
+    return actual.containsAll(r.oracle().expected(r.scenario()).keySet());
+  }
+
+  private static Map.Entry<String, String> canonical(Run r, String value, List<String> problems) {
+    JsonNode row = Json.read(value);
+    if (row == null) {
+      problems.add("not JSON: " + value);
+      return Map.entry("not JSON " + value, "");
+    }
+    return r.oracle().canonical(row, problems);
+  }
+
+  private void verdict(Run r) {
+    List<String> format = new ArrayList<>();
+    var actual = r.output().poll().stream().map(v -> canonical(r, v, format)).toList();
+    Map<String, String> expected = r.oracle().expected(r.scenario());
+    List<String> diff = JobOracle.compare(expected, actual);
+    ObjectNode used = used(r).put("output", r.job().outputs().get(0)).put("rowsDue", expected.size()).put("rowsRead", actual.size());
+    report.check(LAYER, r.name() + " output equals the reference exactly, read_committed, after the forced failure", diff.isEmpty(),
+        diff.isEmpty() ? expected.size() + " rows" : diff.size() + " differences: " + String.join("; ", diff.subList(0, Math.min(6, diff.size()))), used);
+    List<String> distinct = format.stream().distinct().toList();
+    report.check(LAYER, r.name() + " writes timestamps as ISO-8601 UTC (what the Druid specs' `iso` parses)", distinct.isEmpty(),
+        String.join("; ", distinct.subList(0, Math.min(3, distinct.size()))), used);
+  }
+
+  /** Waits until each job's consumer group has committed (at a checkpoint) every record of its inputs, then one checkpoint more. */
+  private List<Run> awaitCheckpointed(List<Run> runs) throws Exception {
+    return awaitCheckpoints(await("late events read and checkpointed", runs, r -> safe(() -> committedAll(r)), PHASE_TIMEOUT), 1);
+  }
+
+  private boolean committedAll(Run r) throws Exception {
+    List<TopicPartition> partitions = new ArrayList<>();
+    for (String topic : r.job().inputs()) {
+      admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+    }
+    Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+    partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
+    var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+    var committed = admin.listConsumerGroupOffsets(r.job().consumerGroup()).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+    for (TopicPartition p : partitions) {
+      long end = ends.get(p).offset();
+      if (end > 0 && (committed.get(p) == null || committed.get(p).offset() < end)) return false;
+    }
+    return true;
+  }
+
+  private List<Run> awaitCheckpoints(List<Run> runs, int more) throws Exception {
+    Map<Run, Long> from = new LinkedHashMap<>();
+    for (Run r : runs) from.put(r, safeGet(() -> r.flink().completedCheckpoints()));
+    return await(more + " more completed checkpoint(s)", runs, r -> safe(() -> r.flink().completedCheckpoints() >= from.get(r) + more), PHASE_TIMEOUT);
+  }
+
+  private interface Condition {
+    boolean holds(Run r);
+  }
+
+  /**
+   * Waits for a condition on every job; a job that never meets it is a failed check naming why (its failure,
+   * if any) and takes no further part. Returns the jobs that met it.
+   */
+  private List<Run> await(String what, List<Run> runs, Condition condition, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<Run> pending = new ArrayList<>(runs);
+    while (!pending.isEmpty() && System.nanoTime() < deadline) {
+      pending.removeIf(condition::holds);
+      if (!pending.isEmpty()) Thread.sleep(500);
+    }
+    for (Run r : runs) {
+      boolean ok = !pending.contains(r);
+      String detail = "";
+      if (!ok) {
+        List<String> failures = safeGet(() -> r.flink().failures());
+        detail = "not within " + timeout.toSeconds() + " s" + (failures == null || failures.isEmpty() ? "" : "; the job failed: " + failures.get(0));
+      }
+      report.check(LAYER, r.name() + ": " + what, ok, detail, used(r));
+    }
+    List<Run> met = new ArrayList<>(runs);
+    met.removeAll(pending);
+    return met;
+  }
+
+  private ObjectNode used(Run r) {
+    JsonNode d = r.flink().deployment();
+    return Plan.object().put("flinkDeployment", Plan.namespace(d) + "/" + Plan.name(d)).put("script", r.flink().scriptName());
+  }
+
+  private interface Check {
+    boolean get() throws Exception;
+  }
+
+  private interface Getter<T> {
+    T get() throws Exception;
+  }
+
+  private static boolean safe(Check c) {
+    try {
+      return c.get();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static <T> T safeGet(Getter<T> g) {
+    try {
+      return g.get();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package io.analyticsplatform.harness.flink;
+
+import io.analyticsplatform.harness.kafka.TenantClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The sample events of one tenant, written with the tenant's own credentials in phases, and what is known of
+ * them: every record's partition and offset, and the watermark every job's source reaches after each phase
+ * (all active partitions get an event past the windows to close; one partition is left idle throughout).
+ * Event times start at a fixed minute; the producer's record timestamps are the wall clock, as in production.
+ */
+public final class Scenario {
+  public static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
+  /** The sources' watermark delay in the shipped jobs: `WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND`. */
+  static final Duration WATERMARK_DELAY = Duration.ofSeconds(5);
+  static final List<String> TYPES = List.of("click", "view", "purchase");
+  static final List<String> ENTITIES = List.of("e1", "e2", "e3", "e4", "e5", "e6");
+
+  /** One version of a reference record (compacted topic, keyed by entity_id). */
+  public record Reference(String entity, String name, String segment, Instant updatedAt) {
+    String json() {
+      return "{\"entity_id\":\"" + entity + "\",\"entity_name\":\"" + name + "\",\"segment\":\"" + segment + "\",\"updated_at\":\"" + Json.iso(updatedAt) + "\"}";
+    }
+  }
+
+  private final TenantClient tenant;
+  private final String eventsTopic;
+  private final int partitions;
+  private final int anomalyThreshold;
+  private final Random random;
+  private final List<SampleEvent> written = new ArrayList<>();
+  private final List<Reference> references = new ArrayList<>();
+  private Instant watermark = Instant.EPOCH;
+  private int next;
+
+  public Scenario(TenantClient tenant, String eventsTopic, int partitions, int anomalyThreshold) {
+    this.tenant = tenant;
+    this.eventsTopic = eventsTopic;
+    this.partitions = partitions;
+    this.anomalyThreshold = anomalyThreshold;
+    this.random = new Random(tenant.tenant().hashCode());
+  }
+
+  public TenantClient tenant() {
+    return tenant;
+  }
+
+  /** The last partition gets no event at all: without an idle timeout it holds every watermark back. */
+  public int idlePartition() {
+    return partitions > 1 ? partitions - 1 : -1;
+  }
+
+  public List<SampleEvent> written() {
+    return List.copyOf(written);
+  }
+
+  public List<Reference> references() {
+    return List.copyOf(references);
+  }
+
+  /** The watermark of the events' sources once they have read everything written so far. */
+  public Instant watermark() {
+    return watermark;
+  }
+
+  public int anomalyThreshold() {
+    return anomalyThreshold;
+  }
+
+  /** Reference records: a first version of every entity before all events, a second of e1 mid-stream. */
+  public void writeReferences(String topic) throws Exception {
+    List<Reference> refs = new ArrayList<>();
+    for (String e : ENTITIES) refs.add(new Reference(e, "Entity " + e, "segment-a", T0.minus(Duration.ofHours(1))));
+    refs.add(new Reference("e1", "Entity e1 (renamed)", "segment-b", T0.plus(Duration.ofSeconds(150))));
+    try (KafkaProducer<String, String> p = producer()) {
+      for (Reference r : refs) p.send(new ProducerRecord<>(topic, 0, r.entity(), r.json())).get(30, TimeUnit.SECONDS);
+    }
+    references.addAll(refs);
+  }
+
+  /**
+   * Minutes 0–3: well-formed events on every active partition, a burst of threshold+1 events of one entity
+   * and exactly threshold events of another (anomalies fire above, not at, the threshold), malformed events,
+   * events missing a field, events with bad timestamps; then an event at 4:10 on every active partition.
+   */
+  public void phase1() throws Exception {
+    List<SampleEvent> events = new ArrayList<>();
+    for (int minute = 0; minute < 4; minute++) events.addAll(regular(minute, 3));
+    for (int i = 0; i <= anomalyThreshold; i++) events.add(valid("burst", T0.plusSeconds(60 + (i % 55))));
+    for (int i = 0; i < anomalyThreshold; i++) events.add(valid("edge", T0.plusSeconds(120 + (i % 55))));
+    events.addAll(invalid());
+    events.addAll(advance(Duration.ofSeconds(250)));
+    write(events);
+  }
+
+  /** Events for minute 1, written after its windows fired: late for every window, valid otherwise. */
+  public void late() throws Exception {
+    List<SampleEvent> events = new ArrayList<>();
+    // Not e1: its first version is cleaned from the join state once the second is behind the watermark.
+    for (int p : activePartitions()) events.add(late(valid(ENTITIES.get(1 + p % (ENTITIES.size() - 1)), T0.plusSeconds(61 + p))));
+    write(events);
+  }
+
+  /** Minutes 4–6, no event past them: windows stay open, results in flight when the failure is forced. */
+  public void phase3() throws Exception {
+    List<SampleEvent> events = new ArrayList<>();
+    for (int minute = 4; minute < 7; minute++) events.addAll(regular(minute, 2));
+    events.addAll(invalid());
+    write(events);
+  }
+
+  /** An event at 7:10 on every active partition: closes minutes 4–6. */
+  public void closeWindows() throws Exception {
+    write(advance(Duration.ofSeconds(430)));
+  }
+
+  private List<SampleEvent> regular(int minute, int perPartition) {
+    List<SampleEvent> events = new ArrayList<>();
+    for (int p : activePartitions()) {
+      for (int i = 0; i < perPartition; i++) {
+        events.add(valid(ENTITIES.get(random.nextInt(ENTITIES.size())), T0.plusSeconds(60L * minute + random.nextInt(60))));
+      }
+    }
+    return events;
+  }
+
+  private List<SampleEvent> advance(Duration at) {
+    List<SampleEvent> events = new ArrayList<>();
+    for (int p : activePartitions()) events.add(valid("e2", T0.plus(at)).at(p, -1));
+    return events;
+  }
+
+  private List<SampleEvent> invalid() {
+    List<SampleEvent> out = new ArrayList<>();
+    String id = nextId();
+    out.add(new SampleEvent(SampleEvent.Kind.MALFORMED, id, null, null, null, "not json {" + id, false, -1, -1));
+    out.add(new SampleEvent(SampleEvent.Kind.MALFORMED, id, null, null, null, "{\"event_id\":\"" + id + "\",\"event_type\":", false, -1, -1));
+    String t = Json.iso(T0.plusSeconds(30));
+    out.add(new SampleEvent(SampleEvent.Kind.MISSING_FIELD, nextId(), null, null, null, "{\"event_type\":\"click\",\"entity_id\":\"e1\",\"event_time\":\"" + t + "\"}", false, -1, -1));
+    out.add(new SampleEvent(SampleEvent.Kind.MISSING_FIELD, nextId(), null, null, null, "{\"event_id\":\"" + nextId() + "\",\"entity_id\":\"e1\",\"event_time\":\"" + t + "\"}", false, -1, -1));
+    out.add(new SampleEvent(SampleEvent.Kind.MISSING_FIELD, nextId(), null, null, null, "{\"event_id\":\"" + nextId() + "\",\"event_type\":\"click\",\"entity_id\":\"e1\"}", false, -1, -1));
+    for (String bad : List.of("yesterday", "2026-13-45T99:00:00Z", "2026-06-01 12:00:30.000", "1780315230000")) {
+      String bid = nextId();
+      out.add(new SampleEvent(SampleEvent.Kind.BAD_TIMESTAMP, bid, null, null, null,
+          "{\"event_id\":\"" + bid + "\",\"event_type\":\"click\",\"entity_id\":\"e1\",\"event_time\":\"" + bad + "\"}", false, -1, -1));
+    }
+    return out;
+  }
+
+  private SampleEvent valid(String entity, Instant time) {
+    String id = nextId();
+    String type = TYPES.get(random.nextInt(TYPES.size()));
+    String payload = "{\"event_id\":\"" + id + "\",\"event_type\":\"" + type + "\",\"entity_id\":\"" + entity + "\",\"event_time\":\"" + Json.iso(time) + "\"}";
+    return new SampleEvent(SampleEvent.Kind.VALID, id, type, entity, time, payload, false, -1, -1);
+  }
+
+  private static SampleEvent late(SampleEvent e) {
+    return new SampleEvent(e.kind(), e.id(), e.type(), e.entity(), e.time(), e.payload(), true, e.partition(), e.offset());
+  }
+
+  private String nextId() {
+    return tenant.tenant() + "-" + (next++);
+  }
+
+  private List<Integer> activePartitions() {
+    List<Integer> out = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) if (p != idlePartition()) out.add(p);
+    return out;
+  }
+
+  private void write(List<SampleEvent> events) throws Exception {
+    List<Integer> active = activePartitions();
+    List<Future<RecordMetadata>> sent = new ArrayList<>();
+    List<SampleEvent> placed = new ArrayList<>();
+    try (KafkaProducer<String, String> p = producer()) {
+      int i = 0;
+      for (SampleEvent e : events) {
+        int partition = e.partition() >= 0 ? e.partition() : active.get(i++ % active.size());
+        placed.add(e.at(partition, -1));
+        sent.add(p.send(new ProducerRecord<>(eventsTopic, partition, null, e.payload())));
+      }
+      p.flush();
+      for (int j = 0; j < sent.size(); j++) {
+        RecordMetadata m = sent.get(j).get(30, TimeUnit.SECONDS);
+        written.add(placed.get(j).at(m.partition(), m.offset()));
+      }
+    }
+    // The sources' watermark: the smallest over active partitions of their latest event time, less the delay.
+    Instant min = null;
+    for (int partition : active) {
+      Instant latest = Instant.EPOCH;
+      for (SampleEvent e : written) if (e.valid() && e.partition() == partition && e.time().isAfter(latest)) latest = e.time();
+      if (min == null || latest.isBefore(min)) min = latest;
+    }
+    watermark = min.minus(WATERMARK_DELAY);
+  }
+
+  private KafkaProducer<String, String> producer() {
+    return new KafkaProducer<>(tenant.with("acks", "all", "enable.idempotence", "true", "linger.ms", "5"), new StringSerializer(), new StringSerializer());
+  }
+}
