@@ -11,7 +11,8 @@ import { Tenant } from "./tenant";
 
 /**
  * Reads this stack's config from the engine, validates it, resolves the model and checks every tenant's
- * job scripts. Registers nothing: any problem throws ConfigError before a resource exists.
+ * job placeholders (Flink's planner checks the SQL in `npm run validate`; see jobs/sql-validation.ts).
+ * Registers nothing: any problem throws ConfigError before a resource exists.
  */
 export function loadModel(): PlatformModel {
   const catalog = loadCatalog();

@@ -1,80 +1,106 @@
-import { FlinkSQL } from "dt-sql-parser";
+// The jobs' SQL, checked twice. Before anything is registered (`pulumi up`, `pulumi preview`, render) the
+// program checks what it decides itself — placeholders — exactly, in-process, in microseconds. Flink's own
+// planner is the validator of record: `npm run validate` (npm test and the PR workflow run it) plans every
+// job as deployed, on the runner image's classpath, with the connectors' factories; the runner plans every
+// statement again before it submits a job. A grammar of our own would refuse SQL Flink accepts.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { KAFKA_DEFAULTS } from "../model/defaults";
-import { jobPlaceholders, lakePlaceholders } from "../model/flink";
+import { CANONICAL_TENANT, jobPlaceholders, lakePlaceholders } from "../model/flink";
 import { buildLake, LakeModel } from "../model/lake";
 import { platformNaming } from "../model/naming";
+import { imageCommand } from "../offline/jvm";
 import { FlinkJobDefinition } from "./catalog";
-import { substitute } from "./placeholders";
-
-let parser: FlinkSQL | undefined;
-
-/** One parser per process, built on first use. */
-function flinkSql(): FlinkSQL {
-  return (parser ??= new FlinkSQL());
-}
-
-/** Parses Flink SQL with a real Flink SQL grammar; returns `file:line: message` for each syntax error. */
-export function flinkSqlProblems(file: string, sql: string): string[] {
-  const parser = flinkSql();
-  // ANTLR's default listener also prints each error to the console; the returned list is the report.
-  const consoleError = console.error;
-  console.error = () => undefined;
-  try {
-    return parser.validate(sql).map((e) => `${file}:${e.startLine}: ${e.message}`);
-  } finally {
-    console.error = consoleError;
-  }
-}
+import { RUNTIME_PLACEHOLDERS, substitute } from "./placeholders";
 
 interface TenantJobs {
   readonly name: string;
   readonly flinkJobs: readonly {
     readonly file: string;
-    readonly grammarScript: string;
     readonly unresolved: readonly { readonly name: string; readonly line: number }[];
   }[];
 }
 
-/**
- * Every tenant's jobs: unresolved placeholders (per tenant) and syntax errors, as `file:line: …`. The
- * grammar check parses each distinct job once (see FlinkJobModel.grammarScript), so it costs the same for
- * ten tenants or a thousand.
- */
+/** Every tenant's unresolved placeholders, as `file:line: …`: what the program checks before registering. */
 export function tenantJobProblems(tenants: readonly TenantJobs[]): string[] {
-  const problems: string[] = [];
-  const parsed = new Map<string, string[]>();
-  for (const t of tenants) {
-    for (const job of t.flinkJobs) {
-      for (const u of job.unresolved) problems.push(`${job.file}:${u.line}: unresolved placeholder \${${u.name}} (tenant ${t.name})`);
-      let errors = parsed.get(job.grammarScript);
-      if (!errors) {
-        errors = flinkSqlProblems(job.file, job.grammarScript);
-        parsed.set(job.grammarScript, errors);
-        problems.push(...errors);
-      }
-    }
+  return tenants.flatMap((t) => t.flinkJobs.flatMap((job) => job.unresolved.map((u) => `${job.file}:${u.line}: unresolved placeholder \${${u.name}} (tenant ${t.name})`)));
+}
+
+/** A script as the runner would get it: the job's file (for messages), its text, and the pod's environment. */
+export interface PlannedScript {
+  readonly file: string;
+  readonly script: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Stand-ins for what the pod's environment gives the runner (the credentials are the tenant's Secret). */
+export const SAMPLE_RUNTIME_ENV: Readonly<Record<(typeof RUNTIME_PLACEHOLDERS)[number], string>> = {
+  KAFKA_USERNAME: "tenant-example",
+  KAFKA_PASSWORD: "example-password",
+  LAKE_LOCATION: `file://${path.join(os.tmpdir(), "analytics-platform-validate-lake", "tenants", "example")}`,
+};
+
+/**
+ * Plans scripts with Flink's planner (the runner's compile-only mode, in one JVM on the runner image's
+ * classpath). Returns `file:line: message` per problem; lines are the job file's own, since every
+ * placeholder value is a single line.
+ */
+export function plannerProblems(scripts: readonly PlannedScript[]): string[] {
+  if (scripts.length === 0) return [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "validate-"));
+  try {
+    scripts.forEach((s, i) => {
+      const base = path.join(dir, String(i).padStart(5, "0"));
+      fs.writeFileSync(`${base}.sql`, s.script);
+      const props = [`name=${escapeProperty(s.file)}`, ...Object.entries(s.env).map(([k, v]) => `env.${k}=${escapeProperty(v)}`)];
+      fs.writeFileSync(`${base}.properties`, props.join("\n") + "\n");
+    });
+    const { command, args } = imageCommand("io.analyticsplatform.flinkimage.Validate", ["-Xmx1g", "-Dlog4j2.level=WARN"]);
+    const r = spawnSync(command, [...args, dir], { encoding: "utf8", maxBuffer: 1 << 26 });
+    const lines = (r.stdout ?? "").split("\n").filter((l) => l.length > 0);
+    if (!lines.some((l) => l.startsWith("checked "))) throw new Error(`the planner check did not run: ${(r.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`);
+    return [...new Set(lines.filter((l) => !l.startsWith("checked ")))];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
-  return problems;
+}
+
+function escapeProperty(v: string): string {
+  return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/^\s/, "\\$&");
 }
 
 /**
- * A job checked as it would be deployed for an example tenant: unresolved placeholders and syntax. Lake
- * jobs are checked with both catalogs (Glue on aws, the REST catalog on local).
+ * A job as it would be deployed for an example tenant, placeholders filled. Lake jobs are planned with
+ * Iceberg's JDBC catalog on a local SQLite file in place of Glue or Nessie, which a pull request cannot reach.
  */
-export function sampleJobProblems(job: FlinkJobDefinition): string[] {
-  const variants: Record<string, string>[] = job.metadata.lake
-    ? (["aws", "local"] as const).map((cloud) => lakePlaceholders(SAMPLE_TENANT, sampleLake(cloud)))
-    : [{}];
-  const problems = variants.flatMap((lake) => {
-    const { text, unresolved } = substitute(job.sql, { ...jobPlaceholders(SAMPLE_TENANT, job, SAMPLE_BOOTSTRAP), ...lake });
-    return [...unresolved.map((u) => `${job.file}:${u.line}: unresolved placeholder \${${u.name}}`), ...flinkSqlProblems(job.file, text)];
-  });
-  return [...new Set(problems)];
+export function sampleScripts(job: FlinkJobDefinition): { scripts: PlannedScript[]; unresolved: string[] } {
+  const lake = job.metadata.lake ? planningLakePlaceholders() : {};
+  const { text, unresolved } = substitute(job.sql, { ...jobPlaceholders(SAMPLE_TENANT, job, SAMPLE_BOOTSTRAP), ...lake });
+  return {
+    scripts: [{ file: job.file, script: text, env: SAMPLE_RUNTIME_ENV }],
+    unresolved: unresolved.map((u) => `${job.file}:${u.line}: unresolved placeholder \${${u.name}}`),
+  };
 }
 
-function sampleLake(cloud: "aws" | "local"): LakeModel {
-  return buildLake({ environment: "dev", cloud, tenants: [{ name: SAMPLE_TENANT, peakEventsPerSecond: 1, retentionDays: 1, topics: [], lake: true }] });
+/**
+ * Lake placeholders for planning: the deployed ones, with Iceberg's JDBC catalog on a local SQLite file as
+ * the catalog. Iceberg's in-memory catalog would not do (each load of it is a new, empty one), nor its Hadoop
+ * catalog (no namespace properties, so no tenant location).
+ */
+export function planningLakePlaceholders(): Record<string, string> {
+  const dir = path.join(os.tmpdir(), "analytics-platform-validate-lake");
+  fs.mkdirSync(dir, { recursive: true });
+  return {
+    ...lakePlaceholders(SAMPLE_TENANT, sampleLake()),
+    LAKE_CATALOG_OPTIONS: `'type' = 'iceberg', 'catalog-impl' = 'org.apache.iceberg.jdbc.JdbcCatalog', 'uri' = 'jdbc:sqlite:${dir}/catalog.db', 'warehouse' = 'file://${dir}'`,
+  };
 }
 
-const SAMPLE_TENANT = "example";
+function sampleLake(): LakeModel {
+  return buildLake({ environment: "dev", cloud: "local", tenants: [{ name: SAMPLE_TENANT, peakEventsPerSecond: 1, retentionDays: 1, topics: [], lake: true }] });
+}
+
+export const SAMPLE_TENANT = CANONICAL_TENANT;
 const SAMPLE_BOOTSTRAP = platformNaming.kafkaBootstrap("platform", platformNaming.kafkaNamespace, KAFKA_DEFAULTS.clientPort);

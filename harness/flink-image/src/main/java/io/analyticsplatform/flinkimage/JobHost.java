@@ -29,7 +29,8 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  *
  * <p>{@code JobHost --conf FILE --script FILE --name SHOWN --parallelism N --taskmanagers T --slots S}. Prints
  * {@code SUBMITTED <job id> <rest port>}, or each problem as {@code PROBLEM file:line: message} and exits 1.
- * Then reads commands on stdin: {@code kill-taskmanager} (the forced failure), {@code stop} or end of input.
+ * Then reads commands on stdin: {@code kill-taskmanager} (the forced failure: the first TaskManager ends and a
+ * new one starts, as a pod would be replaced), {@code stop} or end of input.
  */
 public final class JobHost {
   private JobHost() {}
@@ -75,6 +76,8 @@ public final class JobHost {
     for (String line; (line = in.readLine()) != null && !line.equals("stop");) {
       if (line.equals("kill-taskmanager")) {
         cluster.terminateTaskManager(0).get(60, TimeUnit.SECONDS);
+        // On Kubernetes the native resource manager asks for a new TaskManager pod in its place.
+        cluster.startTaskManager();
         System.out.println("KILLED");
         System.out.flush();
       }
