@@ -1,6 +1,7 @@
 import Ajv, { ErrorObject } from "ajv";
 import ajvErrors from "ajv-errors";
 import schema from "./schema.json";
+import { transactionTimeoutProblem } from "../model/flink";
 import { StackConfig } from "./types";
 
 export const CONFIG_NAMESPACE = "analytics-platform";
@@ -84,6 +85,9 @@ function semanticProblems(config: StackConfig, known: KnownNames): string[] {
     // The operator's webhook needs cert-manager; a silent default would fail on clusters without it.
     if (!config.flink?.webhook) problems.push(`${configPath(["flink", "webhook"])}: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')`);
     if (!config.flink?.image) problems.push(`${configPath(["flink", "image"])}: is required when a tenant runs jobs or uses the lake (the SQL runner image)`);
+    const interval = config.flink?.checkpointIntervalSeconds;
+    const timeout = interval === undefined ? undefined : transactionTimeoutProblem(interval);
+    if (timeout) problems.push(`${configPath(["flink", "checkpointIntervalSeconds"])}: ${timeout}`);
   }
   const seen = new Map<string, number>();
   config.tenants.forEach((t, i) => {

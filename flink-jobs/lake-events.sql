@@ -4,12 +4,11 @@ CREATE TABLE events (
   event_id STRING,
   event_type STRING,
   entity_id STRING,
-  event_time TIMESTAMP(3)
+  event_time TIMESTAMP_LTZ(3)
 ) WITH (
   ${KAFKA_SOURCE},
   'topic' = '${TOPIC_PREFIX}events',
-  'format' = 'json',
-  'json.ignore-parse-errors' = 'true'
+  ${EVENTS_FORMAT}
 );
 
 CREATE CATALOG lake WITH (${LAKE_CATALOG_OPTIONS});
@@ -21,7 +20,7 @@ CREATE TABLE IF NOT EXISTS lake.${LAKE_SCHEMA}.events (
   event_id STRING,
   event_type STRING,
   entity_id STRING,
-  event_time TIMESTAMP(3),
+  event_time TIMESTAMP_LTZ(3),
   event_date STRING
 ) PARTITIONED BY (event_date) WITH (
   'format-version' = '2',
@@ -29,7 +28,8 @@ CREATE TABLE IF NOT EXISTS lake.${LAKE_SCHEMA}.events (
   'history.expire.max-snapshot-age-ms' = '${LAKE_SNAPSHOT_MAX_AGE_MS}'
 );
 
+-- Bad events go to the DLQ (dlq-router), not into the lake.
 INSERT INTO lake.${LAKE_SCHEMA}.events
 SELECT event_id, event_type, entity_id, event_time, DATE_FORMAT(event_time, 'yyyy-MM-dd') AS event_date
 FROM events
-WHERE event_id IS NOT NULL AND event_time IS NOT NULL;
+WHERE event_id IS NOT NULL AND event_type IS NOT NULL AND event_time IS NOT NULL;

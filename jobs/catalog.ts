@@ -14,6 +14,8 @@ export interface FlinkJobMetadata {
   readonly outputs?: readonly string[];
   /** The job writes the lake: it runs for every tenant with `lake: true`. */
   readonly lake?: boolean;
+  /** The job routes the bad records of its inputs: it runs for every tenant with a job reading them. */
+  readonly deadLetterRouter?: boolean;
   readonly maxParallelism?: number;
   readonly config?: Readonly<Record<string, string>>;
   readonly parameters?: Readonly<Record<string, string>>;

@@ -186,6 +186,11 @@ export const KAFKA_DEFAULTS = {
     pluginImage: "ghcr.io/aiven-open/tiered-storage-for-apache-kafka:1.1.1",
     pluginPath: "/opt/kafka/plugins/tiered-storage",
   },
+  /**
+   * The brokers' `transaction.max.timeout.ms`, written explicitly (it is Kafka's default): the longest
+   * transaction a producer may ask for, so the jobs' exactly-once sinks are sized from it.
+   */
+  transactionMaxTimeoutMs: 900_000,
   /** Client listener: SCRAM-SHA-512 over TLS. Platform listener: mutual TLS. */
   clientPort: 9093,
   platformPort: 9094,
@@ -196,6 +201,13 @@ export const FLINK_DEFAULTS = {
   maxParallelism: 32,
   checkpointIntervalSeconds: 60,
   savepointIntervalHours: 6,
+  /** Restart backoff of the jobs (exponential-delay): the longest wait before a restart. */
+  maxRestartBackoffSeconds: 300,
+  /**
+   * `table.exec.source.idle-timeout`: a partition (or the rarely written reference topic) with no record
+   * for this long no longer holds the watermark back; per split in the Kafka source.
+   */
+  sourceIdleTimeoutSeconds: 30,
   /** Where the SQL runner finds the script (a ConfigMap volume) and the cluster CA (a Secret volume). */
   scriptDir: "/opt/flink/sql",
   caDir: "/etc/kafka-ca",

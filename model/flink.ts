@@ -1,7 +1,7 @@
 import { StackConfig, TenantConfig } from "../config/types";
 import { FlinkJobDefinition, JobCatalog } from "../jobs/catalog";
 import { substitute } from "../jobs/placeholders";
-import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults, LAKE_DEFAULTS } from "./defaults";
+import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults, KAFKA_DEFAULTS, LAKE_DEFAULTS } from "./defaults";
 import { LakeModel, snapshotMaxAgeMs } from "./lake";
 import { tenantNaming } from "./naming";
 import { flinkParallelismFor } from "./sizing";
@@ -26,12 +26,6 @@ export interface FlinkJobModel {
   /** The script with deploy-time placeholders filled; runtime ones (credentials) are left for the runner. */
   readonly script: string;
   readonly unresolved: readonly { readonly name: string; readonly line: number }[];
-  /**
-   * The same job filled for a canonical tenant. Every value that differs between tenants comes from a
-   * validated DNS-label name and lands in a string literal or an identifier, so it cannot change how the
-   * statement parses: the grammar check parses this once per job instead of once per tenant.
-   */
-  readonly grammarScript: string;
   readonly parallelism: number;
   readonly serviceAccount: string;
   readonly configMap: string;
@@ -56,16 +50,62 @@ export function buildFlink(config: StackConfig): FlinkModel {
   };
 }
 
+/**
+ * The SCRAM login module as the runner image has it: the Kafka SQL jar relocates kafka-clients under
+ * `org.apache.flink.kafka.shaded` (flink-sql-connector-kafka/pom.xml) and rewrites no JAAS line, so the
+ * unshaded name fails with "No LoginModule found".
+ */
+export const SHADED_SCRAM_LOGIN_MODULE = "org.apache.flink.kafka.shaded.org.apache.kafka.common.security.scram.ScramLoginModule";
+
 /** The Kafka connection options of a table, on one line so substitution keeps line numbers. */
 export function kafkaConnectionOptions(bootstrapServers: string): string {
   return [
     `'properties.bootstrap.servers' = '${bootstrapServers}'`,
     `'properties.security.protocol' = 'SASL_SSL'`,
     `'properties.sasl.mechanism' = 'SCRAM-SHA-512'`,
-    `'properties.sasl.jaas.config' = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="\${KAFKA_USERNAME}" password="\${KAFKA_PASSWORD}";'`,
+    `'properties.sasl.jaas.config' = '${SHADED_SCRAM_LOGIN_MODULE} required username="\${KAFKA_USERNAME}" password="\${KAFKA_PASSWORD}";'`,
     `'properties.ssl.truststore.type' = 'PEM'`,
     `'properties.ssl.truststore.location' = '${FLINK_DEFAULTS.caDir}/ca.crt'`,
   ].join(", ");
+}
+
+/**
+ * `transaction.timeout.ms` of the jobs' exactly-once Kafka sinks. Flink's KafkaSinkBuilder asks for 1 h, and
+ * the broker refuses InitProducerId above its `transaction.max.timeout.ms` ("The transaction timeout is
+ * larger than the maximum value allowed by the broker"): the sinks ask for exactly the brokers' maximum.
+ */
+export function sinkTransactionTimeoutMs(): number {
+  return KAFKA_DEFAULTS.transactionMaxTimeoutMs;
+}
+
+/**
+ * A transaction stays open from one checkpoint to the next and through a restart; if the broker aborts it
+ * first (at the timeout), Flink's commit after recovery fails and the output is lost. Returns the problem.
+ */
+export function transactionTimeoutProblem(checkpointIntervalSeconds: number): string | undefined {
+  const needed = (checkpointIntervalSeconds + FLINK_DEFAULTS.maxRestartBackoffSeconds) * 1000;
+  return needed < sinkTransactionTimeoutMs()
+    ? undefined
+    : `must stay below ${(sinkTransactionTimeoutMs() / 1000 - FLINK_DEFAULTS.maxRestartBackoffSeconds)} s: a checkpoint interval plus the ${FLINK_DEFAULTS.maxRestartBackoffSeconds} s restart backoff must fit in the brokers' transaction.max.timeout.ms (${sinkTransactionTimeoutMs() / 1000} s)`;
+}
+
+/**
+ * JSON table options of the whole pipeline: one timestamp format, ISO-8601 in UTC with a `Z` (Flink's JSON
+ * format writes `yyyy-MM-dd HH:mm:ss` unless told, which the Druid specs' `iso` refuses). `prefix` is
+ * `value.` for upsert-kafka.
+ */
+export function jsonFormatOptions(prefix = ""): string {
+  return `'${prefix}format' = 'json', '${prefix}json.timestamp-format.standard' = 'ISO-8601'`;
+}
+
+/**
+ * The tenant's raw events: a record that is not JSON is skipped and a field that does not parse is NULL, so
+ * bad events never stop a job (each job filters them; dlq-router routes them). The JsonNode decoder, because
+ * the default streaming decoder turns truncated JSON into a NULL row that fails the source (flink-json
+ * JsonParserRowDataDeserializationSchema).
+ */
+export function eventsFormatOptions(): string {
+  return `${jsonFormatOptions()}, 'json.ignore-parse-errors' = 'true', 'json.decode.json-parser.enabled' = 'false'`;
 }
 
 /** Deploy-time placeholder values for one tenant and job (documented in the README). */
@@ -90,16 +130,26 @@ export function jobPlaceholders(tenant: string, job: FlinkJobDefinition, bootstr
       kafkaConnectionOptions(bootstrapServers),
       `'sink.delivery-guarantee' = 'exactly-once'`,
       `'sink.transactional-id-prefix' = '${tenantNaming.flinkTransactionalIdPrefix(tenant, job.name)}'`,
+      `'properties.transaction.timeout.ms' = '${sinkTransactionTimeoutMs()}'`,
     ].join(", "),
+    JSON_FORMAT: jsonFormatOptions(),
+    JSON_VALUE_FORMAT: jsonFormatOptions("value."),
+    EVENTS_FORMAT: eventsFormatOptions(),
     CONSUMER_GROUP: tenantNaming.flinkConsumerGroup(tenant, job.name),
     TRANSACTIONAL_ID_PREFIX: tenantNaming.flinkTransactionalIdPrefix(tenant, job.name),
   };
 }
 
-/** The jobs a tenant runs: those it lists, and the lake jobs when it uses the lake. */
+/**
+ * The jobs a tenant runs: those it lists, the lake jobs when it uses the lake, and the dead-letter routers of
+ * the topics those jobs read — the jobs skip bad records, the router is where they go.
+ */
 export function tenantJobNames(t: TenantConfig, catalog: JobCatalog): string[] {
-  const lakeJobs = t.lake ? [...catalog.flinkJobs.values()].filter((j) => j.metadata.lake).map((j) => j.name) : [];
-  return [...new Set([...(t.jobs ?? []), ...lakeJobs])];
+  const jobs = [...catalog.flinkJobs.values()];
+  const chosen = [...(t.jobs ?? []), ...(t.lake ? jobs.filter((j) => j.metadata.lake).map((j) => j.name) : [])];
+  const read = new Set(chosen.flatMap((name) => catalog.flinkJobs.get(name)?.metadata.inputs ?? []));
+  const routers = jobs.filter((j) => j.metadata.deadLetterRouter && j.metadata.inputs.some((i) => read.has(i))).map((j) => j.name);
+  return [...new Set([...chosen, ...routers])];
 }
 
 /** Topics a tenant's jobs read or write, beyond those it lists: created for it. */
@@ -125,14 +175,12 @@ export function buildTenantJobs(
 ): FlinkJobModel[] {
   return tenantJobNames(t, catalog).map((name) => {
     const job = catalog.flinkJobs.get(name)!;
-    const fill = (tenant: string) => substitute(job.sql, { ...jobPlaceholders(tenant, job, bootstrapServers), ...(t.lake ? lakePlaceholders(tenant, lake) : {}) });
-    const { text, unresolved } = fill(t.name);
+    const { text, unresolved } = substitute(job.sql, { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(t.name, lake) : {}) });
     return {
       job: name,
       file: job.file,
       script: text,
       unresolved,
-      grammarScript: fill(CANONICAL_TENANT).text,
       parallelism: flinkParallelismFor(partitionsOf(job.metadata.inputs[0]), Math.min(flink.maxParallelism, job.metadata.maxParallelism ?? Infinity)),
       serviceAccount: tenantNaming.flinkServiceAccount(),
       configMap: tenantNaming.flinkScriptConfigMap(name),
@@ -143,8 +191,8 @@ export function buildTenantJobs(
   });
 }
 
-/** The tenant name the grammar check fills jobs for. */
-export const CANONICAL_TENANT = "tenant";
+/** The tenant name `npm run validate` fills a job file for when it plans it on its own. */
+export const CANONICAL_TENANT = "example";
 
 /** Iceberg catalog options of the Flink `lake` catalog, on one line. */
 export function lakeCatalogOptions(lake: LakeModel): string {

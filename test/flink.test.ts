@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../config/validate";
 import { FlinkJobDefinition, knownNames, loadCatalog } from "../jobs/catalog";
 import { substitute } from "../jobs/placeholders";
-import { sampleJobProblems, tenantJobProblems } from "../jobs/sql-validation";
+import { plannerProblems, SAMPLE_RUNTIME_ENV, sampleScripts, tenantJobProblems } from "../jobs/sql-validation";
+import { jsonFormatOptions, SHADED_SCRAM_LOGIN_MODULE, transactionTimeoutProblem } from "../model/flink";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult } from "../offline/render";
 import { at, ofType, render, stackConfig } from "./harness";
@@ -17,9 +18,6 @@ describe("job catalog", () => {
     expect(catalog.flinkJobs.get("anomalies")!.metadata).toMatchObject({ inputs: ["events"], outputs: ["anomalies"], parameters: { ANOMALY_THRESHOLD: "1000" } });
   });
 
-  it("every shipped job passes the Flink SQL grammar with placeholders filled", () => {
-    for (const job of catalog.flinkJobs.values()) expect(sampleJobProblems(job), job.file).toEqual([]);
-  });
 });
 
 describe("placeholders", () => {
@@ -30,27 +28,60 @@ describe("placeholders", () => {
   });
 });
 
-describe("SQL validation", () => {
-  it("parses each distinct job once, however many tenants run it, and reports its errors once", () => {
-    const broken = { file: "flink-jobs/b.sql", grammarScript: "SELECT FROM WHERE;", unresolved: [] };
-    const tenants = ["a", "b", "c"].map((name) => ({ name, flinkJobs: [broken] }));
-    expect(tenantJobProblems(tenants)).toEqual([expect.stringMatching(/^flink-jobs\/b\.sql:1: /)]);
+describe("SQL validation by Flink's planner", () => {
+  const job = (name: string, sql: string): FlinkJobDefinition => ({ name, file: `flink-jobs/${name}.sql`, sql, metadata: { description: "x", inputs: ["events"], outputs: ["x"] } });
+  const planned = (j: FlinkJobDefinition) => {
+    const { scripts, unresolved } = sampleScripts(j);
+    expect(unresolved).toEqual([]);
+    return scripts;
+  };
+  // Real-world forms a grammar of our own refused: CREATE TABLE … LIKE, and a statement set after block comments.
+  const like = job("like", [
+    "CREATE TABLE src (id STRING, ts TIMESTAMP_LTZ(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)",
+    "WITH (${KAFKA_SOURCE}, 'topic' = '${TOPIC_PREFIX}events', ${EVENTS_FORMAT});",
+    "CREATE TABLE dst WITH (${KAFKA_EXACTLY_ONCE_SINK}, 'topic' = '${TOPIC_PREFIX}x', ${JSON_FORMAT}) LIKE src (EXCLUDING ALL);",
+    "/* block comment; with a semicolon */",
+    "/* another */ EXECUTE STATEMENT SET",
+    "BEGIN",
+    "  INSERT INTO dst SELECT id, ts FROM src;",
+    "  INSERT INTO dst SELECT id, ts FROM src WHERE id <> '';",
+    "END;",
+  ].join("\n"));
+  const broken = job("broken", [
+    "CREATE TABLE events (id STRING) WITH (",
+    "  ${KAFKA_SOURCE}, 'topic' = '${TOPIC_PREFIX}events', ${EVENTS_FORMAT});",
+    "CREATE TABLE out_t (id STRING) WITH (${KAFKA_EXACTLY_ONCE_SINK}, 'topic' = '${TOPIC_PREFIX}x', ${JSON_FORMAT});",
+    "INSERT INTO out_t",
+    "SELECT idd FROM events;",
+    "INSERT INTO out_t SELECT id FROM events WHERE;",
+  ].join("\n"));
+  let problems: string[];
+  beforeAll(() => {
+    problems = plannerProblems([...[...catalog.flinkJobs.values()].flatMap(planned), ...planned(like), ...planned(broken)]);
+  }, 180_000);
+
+  it("plans every shipped job, lake job included, with no problem", () => {
+    expect(problems.filter((p) => !p.startsWith("flink-jobs/broken.sql"))).toEqual([]);
   });
 
-  const broken: FlinkJobDefinition = {
-    name: "broken",
-    file: "flink-jobs/broken.sql",
-    sql: "CREATE TABLE t (a INT) WITH ('connector' = 'kafka', 'topic' = '${TOPIC_PREFIX}events');\nINSERT INTO t SELECT a FROM WHERE;\n",
-    metadata: { description: "x", inputs: ["events"], outputs: ["x"] },
-  };
+  it("accepts CREATE TABLE … LIKE and EXECUTE STATEMENT SET after block comments", () => {
+    expect(problems.filter((p) => p.startsWith("flink-jobs/like.sql"))).toEqual([]);
+  });
 
-  it("reports a syntax error as file:line", () => {
-    expect(sampleJobProblems(broken)).toEqual([expect.stringMatching(/^flink-jobs\/broken\.sql:2: /)]);
+  it("reports real errors at their lines in the job file, next to placeholders too", () => {
+    expect(problems.filter((p) => p.startsWith("flink-jobs/broken.sql"))).toEqual([
+      expect.stringMatching(/^flink-jobs\/broken\.sql:5: .*Column 'idd' not found/),
+      expect.stringMatching(/^flink-jobs\/broken\.sql:6: .*Encountered "<EOF>"/),
+    ]);
+  });
+
+  it("masks the runtime values it filled, so no credential reaches a message", () => {
+    expect(problems.join("\n")).not.toContain(SAMPLE_RUNTIME_ENV.KAFKA_PASSWORD);
   });
 
   it("reports an unresolved placeholder as file:line, per tenant", () => {
-    const job = { file: "flink-jobs/x.sql", grammarScript: "SELECT 1;", unresolved: [{ name: "THRESHOLD", line: 7 }] };
-    expect(tenantJobProblems([{ name: "acme", flinkJobs: [job] }])).toEqual(["flink-jobs/x.sql:7: unresolved placeholder ${THRESHOLD} (tenant acme)"]);
+    const j = { file: "flink-jobs/x.sql", unresolved: [{ name: "THRESHOLD", line: 7 }] };
+    expect(tenantJobProblems([{ name: "acme", flinkJobs: [j] }])).toEqual(["flink-jobs/x.sql:7: unresolved placeholder ${THRESHOLD} (tenant acme)"]);
   });
 });
 
@@ -82,12 +113,14 @@ describe("rendered Flink jobs", () => {
   const spec = (r: RenderResult, ns: string, job: string) =>
     at(ofType(r, FLINK).find((d) => at(d.inputs, "metadata", "namespace") === ns && at(d.inputs, "metadata", "name") === job)!.inputs, "spec") as Record<string, unknown>;
 
-  it("one FlinkDeployment per opted-in (tenant, job), in the tenant's namespace", () => {
+  it("one FlinkDeployment per opted-in (tenant, job), in the tenant's namespace, with the DLQ router of what they read", () => {
     const ids = (r: RenderResult) => ofType(r, FLINK).map((d) => `${at(d.inputs, "metadata", "namespace")}/${at(d.inputs, "metadata", "name")}`).sort();
-    const expected = ["tenant-acme/anomalies", "tenant-acme/dlq-router", "tenant-acme/events-enriched", "tenant-acme/events-per-minute", "tenant-acme/lake-events", "tenant-globex/events-per-minute"];
-    expect(ids(dev)).toEqual(expected);
-    // In prod acme-eu lists no job but uses the lake, so it runs the lake job only.
-    expect(ids(prod)).toEqual([...expected.slice(0, 5), "tenant-acme-eu/lake-events", expected[5]].sort());
+    const acme = ["tenant-acme/anomalies", "tenant-acme/dlq-router", "tenant-acme/events-enriched", "tenant-acme/events-per-minute", "tenant-acme/lake-events"];
+    // globex lists only events-per-minute: the jobs skip bad events, dlq-router is where they go.
+    const globex = ["tenant-globex/dlq-router", "tenant-globex/events-per-minute"];
+    expect(ids(dev)).toEqual([...acme, ...globex]);
+    // In prod acme-eu lists no job but uses the lake: the lake job, and the router of the events it reads.
+    expect(ids(prod)).toEqual([...acme, "tenant-acme-eu/dlq-router", "tenant-acme-eu/lake-events", ...globex].sort());
   });
 
   it("creates the topics the tenant's jobs read and write, the reference table compacted", () => {
@@ -122,6 +155,42 @@ describe("rendered Flink jobs", () => {
     // acme.events has 20 partitions; dev caps parallelism at 8, prod at 64.
     expect([at(d, "job", "parallelism"), at(p, "job", "parallelism")]).toEqual([8, 20]);
     expect(at(spec(prod, "tenant-globex", "events-per-minute"), "job", "parallelism")).toBe(5);
+  });
+
+  it("logs in with the SCRAM module the runner image has: the Kafka SQL jar's shaded one", () => {
+    // flink-sql-connector-kafka relocates org.apache.kafka under org.apache.flink.kafka.shaded; verify runs it.
+    for (const d of ofType(dev, "kubernetes:core/v1:ConfigMap").filter((c) => String(at(c.inputs, "metadata", "name")).startsWith("flink-sql-"))) {
+      const sql = Object.values(at(d.inputs, "data") as Record<string, string>)[0];
+      expect(sql).toContain(`'properties.sasl.jaas.config' = '${SHADED_SCRAM_LOGIN_MODULE} required`);
+      expect(sql).not.toContain("'org.apache.kafka.common.security");
+    }
+  });
+
+  it("asks the brokers for transactions no longer than they allow, and long enough to outlive a restart", () => {
+    // Flink's KafkaSink asks for 1 h by default; the broker's transaction.max.timeout.ms (15 min) refuses it.
+    const broker = at(ofType(dev, "kubernetes:kafka.strimzi.io/v1:Kafka")[0].inputs, "spec", "kafka", "config", "transaction.max.timeout.ms");
+    expect(broker).toBe(900_000);
+    const sql = Object.values(at(ofType(dev, "kubernetes:core/v1:ConfigMap").find((c) => at(c.inputs, "metadata", "name") === "flink-sql-events-per-minute")!.inputs, "data") as Record<string, string>)[0];
+    expect(sql).toContain(`'properties.transaction.timeout.ms' = '${broker}'`);
+    expect(transactionTimeoutProblem(60)).toBeUndefined();
+    expect(transactionTimeoutProblem(600)).toMatch(/must stay below 600 s/);
+    const r = validateConfig({ environment: "dev", cloud: "local", flink: { webhook: "disabled", image: "r:1", checkpointIntervalSeconds: 900 },
+      tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, knownNames(catalog));
+    expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^analytics-platform:flink\.checkpointIntervalSeconds: must stay below 600 s/)]);
+  });
+
+  it("one timestamp format, ISO-8601 UTC, and an idle timeout, for every job", () => {
+    for (const d of ofType(dev, FLINK)) {
+      const s = at(d.inputs, "spec") as Record<string, unknown>;
+      expect(at(s, "flinkConfiguration", "table.exec.source.idle-timeout")).toBe("30 s");
+      expect(at(s, "flinkConfiguration", "table.local-time-zone")).toBe("UTC");
+    }
+    for (const job of catalog.flinkJobs.values()) {
+      // Every JSON table of every job takes the pipeline's format (placeholders), none its own.
+      expect(job.sql, job.file).not.toMatch(/'(value\.)?format' = 'json'/);
+      expect(job.sql.match(/\$\{(EVENTS_FORMAT|JSON_FORMAT|JSON_VALUE_FORMAT)\}/g)?.length ?? 0, job.file).toBeGreaterThan(0);
+    }
+    expect(jsonFormatOptions()).toBe("'format' = 'json', 'json.timestamp-format.standard' = 'ISO-8601'");
   });
 
   it("each job reads only its tenant's credentials and writes state only under its tenant's prefix", () => {

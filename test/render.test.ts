@@ -42,6 +42,14 @@ describe("Kafka cluster", () => {
     expect(at(dev.resources.find((r) => r.type === KAFKA)!.inputs, "spec", "cruiseControl")).toBeUndefined();
   });
 
+  it("leaves remote.log.storage.system.enable to Strimzi, which writes it (KafkaBrokerConfigurationBuilder.withTieredStorage)", () => {
+    for (const r of [dev, prod]) {
+      const kafka = at(one(r, KAFKA, "platform-kafka").inputs, "spec", "kafka") as Record<string, unknown>;
+      expect(kafka.tieredStorage).toBeDefined();
+      expect(Object.keys(kafka.config as object)).not.toContain("remote.log.storage.system.enable");
+    }
+  });
+
   it("dev has one dual-role pool; prod separate controller and broker pools, protected", () => {
     expect(ofType(dev, NODE_POOL).map((p) => at(p.inputs, "spec", "roles"))).toEqual([["controller", "broker"]]);
     const prodPools = ofType(prod, NODE_POOL);
@@ -188,6 +196,21 @@ describe("npm run render", () => {
     expect(topic.dependsOn).toEqual([expect.stringContaining("::platform-kafka")]);
     expect(fs.readdirSync(path.join(out, "manifests"))).toContain("kafkatopic_kafka_acme.events.yaml");
   });
+
+  it("never deletes what it did not write: a folder of the user's is refused, an earlier render replaced file by file", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-out-"));
+    fs.writeFileSync(path.join(dir, "notes.md"), "mine");
+    const refused = spawnSync(tsx, ["scripts/render.ts", "--stack", "dev", "--out", dir], { encoding: "utf8" });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/is not empty and holds no earlier render/);
+    expect(fs.readdirSync(dir)).toEqual(["notes.md"]);
+    const out = path.join(dir, "render");
+    expect(spawnSync(tsx, ["scripts/render.ts", "--stack", "dev", "--out", out], { encoding: "utf8" }).status).toBe(0);
+    fs.writeFileSync(path.join(out, "manifests", "mine.yaml"), "kept: true\n");
+    expect(spawnSync(tsx, ["scripts/render.ts", "--stack", "dev", "--out", out], { encoding: "utf8" }).status).toBe(0);
+    expect(fs.readFileSync(path.join(out, "manifests", "mine.yaml"), "utf8")).toBe("kept: true\n");
+    expect(fs.existsSync(path.join(out, "manifests", "kafka_kafka_platform.yaml"))).toBe(true);
+  }, 120_000);
 
   it("exits 1 on invalid config, lists the problems with their paths and writes nothing", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "render-bad-"));

@@ -154,7 +154,11 @@ export function flinkDeploymentSpec(
       "high-availability.storageDir": `${base}ha`,
       "restart-strategy.type": "exponential-delay",
       "restart-strategy.exponential-delay.initial-backoff": "10 s",
-      "restart-strategy.exponential-delay.max-backoff": "5 min",
+      "restart-strategy.exponential-delay.max-backoff": `${FLINK_DEFAULTS.maxRestartBackoffSeconds} s`,
+      // Idle partitions and the rarely written reference topic must not hold the watermark back forever.
+      "table.exec.source.idle-timeout": `${FLINK_DEFAULTS.sourceIdleTimeoutSeconds} s`,
+      // TIMESTAMP_LTZ columns are UTC end to end: casts and day boundaries do not depend on the pod's zone.
+      "table.local-time-zone": "UTC",
       "kubernetes.operator.periodic.savepoint.interval": `${f.savepointIntervalHours}h`,
       "kubernetes.operator.savepoint.history.max.count": "10",
       "metrics.reporter.prom.factory.class": "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",

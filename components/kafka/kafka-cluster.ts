@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KafkaNodePoolSpec, KafkaSpec, KafkaUserSpec, STRIMZI_API_VERSION, TieredStorage } from "../../crds/strimzi";
-import { ChartDefault } from "../../model/defaults";
+import { ChartDefault, KAFKA_DEFAULTS } from "../../model/defaults";
 import { PART_OF, PART_OF_LABEL, platformLabels, strimziLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
 import { KafkaModel, NodePoolModel } from "../../model/platform-model";
@@ -188,12 +188,11 @@ export function kafkaSpec(
         "transaction.state.log.min.isr": m.minInsyncReplicas,
         "unclean.leader.election.enable": false,
         "auto.create.topics.enable": false,
-        ...(tieredOn
-          ? {
-              "remote.log.storage.system.enable": true,
-              "rlmm.config.remote.log.metadata.topic.replication.factor": m.replicationFactor,
-            }
-          : {}),
+        // The jobs' exactly-once sinks ask for exactly this (sinkTransactionTimeoutMs).
+        "transaction.max.timeout.ms": KAFKA_DEFAULTS.transactionMaxTimeoutMs,
+        // Strimzi writes remote.log.storage.system.enable itself (KafkaBrokerConfigurationBuilder.withTieredStorage);
+        // the metadata topic's replication factor it leaves to the user.
+        ...(tieredOn ? { "rlmm.config.remote.log.metadata.topic.replication.factor": m.replicationFactor } : {}),
       },
       ...(m.rackAware ? { rack: { topologyKey: "topology.kubernetes.io/zone" } } : {}),
       metricsConfig,
