@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class FlinkDeploymentRun implements AutoCloseable {
   private static final AtomicInteger METRICS_PORTS = new AtomicInteger(9300);
+  /** At most this parallelism per job here: a stack's jobs all run at once, on a few cores. */
+  static final int MAX_LOCAL_PARALLELISM = 4;
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -146,7 +148,12 @@ public final class FlinkDeploymentRun implements AutoCloseable {
           "one port per job on this machine; every pod has its own address in the cluster");
       config.put("metrics.reporter.prom.port", port);
     }
-    int parallelism = jobSpec.path("parallelism").asInt(1);
+    int rendered = jobSpec.path("parallelism").asInt(1);
+    int parallelism = Math.min(rendered, MAX_LOCAL_PARALLELISM);
+    if (parallelism < rendered) {
+      report.localEquivalent("flink", job + ": job.parallelism=" + rendered, String.valueOf(parallelism),
+          "every job of the stack runs at once on this machine's cores; each source reader then reads several partitions");
+    }
     int slots = Integer.parseInt(config.getOrDefault("taskmanager.numberOfTaskSlots", "1"));
     int taskManagers = (parallelism + slots - 1) / slots;
     // MiniCluster TaskManagers share one JVM: small fixed memory pools instead of the pods' resources.
@@ -159,11 +166,8 @@ public final class FlinkDeploymentRun implements AutoCloseable {
     return new FlinkDeploymentRun(deployment, work, config, parallelism, taskManagers, slots, ns + "/ConfigMap/" + cm + ":" + script.getFileName(), scriptText, env);
   }
 
-  /**
-   * Starts the job's JVM and has the runner submit the script. Returns null when the job is submitted, else
-   * the runner's problems (`file:line: message`) or why the JVM stopped.
-   */
-  public String start(String imageClasspath, Path hostsFile) throws IOException, InterruptedException {
+  /** Starts the job's JVM, whose runner submits the script; `submitted` then says how that went. */
+  public void launch(String imageClasspath, Path hostsFile) throws IOException {
     Path conf = work.resolve("flink-conf.properties");
     Properties p = new Properties();
     p.putAll(config);
@@ -182,6 +186,10 @@ public final class FlinkDeploymentRun implements AutoCloseable {
     process = pb.start();
     commands = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
     replies = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+  }
+
+  /** Null when the job is submitted, else the runner's problems (`file:line: message`) or why the JVM stopped. */
+  public String submitted() throws IOException, InterruptedException {
     List<String> problems = new ArrayList<>();
     for (String line; (line = replies.readLine()) != null;) {
       if (line.startsWith("SUBMITTED ")) {
@@ -209,6 +217,13 @@ public final class FlinkDeploymentRun implements AutoCloseable {
     if (!"RUNNING".equals(j.path("state").asText())) return false;
     for (JsonNode v : j.path("vertices")) if (!"RUNNING".equals(v.path("status").asText())) return false;
     return true;
+  }
+
+  /** Records the job's sources have emitted so far (the source vertices' write-records, /jobs/:id). */
+  public long sourceRecordsOut() throws IOException, InterruptedException {
+    long n = 0;
+    for (JsonNode v : rest("").path("vertices")) if (v.path("name").asText().startsWith("Source")) n += v.path("metrics").path("write-records").asLong();
+    return n;
   }
 
   /** Completed checkpoints so far (/jobs/:id/checkpoints). */

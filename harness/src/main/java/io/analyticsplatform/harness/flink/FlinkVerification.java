@@ -12,6 +12,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -28,6 +31,8 @@ public final class FlinkVerification {
   private static final String LAYER = "flink";
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
   private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(180);
+  /** Well within the jobs' `table.exec.source.idle-timeout` (30 s): no active partition goes idle mid-test. */
+  private static final Duration HEARTBEAT = Duration.ofSeconds(5);
 
   /** A running job with its tenant's scenario, its reference and its output. */
   private record Run(FlinkDeploymentRun flink, VerifyContext.Job job, Scenario scenario, JobOracle oracle, OutputReader output) {
@@ -59,8 +64,10 @@ public final class FlinkVerification {
   }
 
   public void run(Path kafkaCa) throws Exception {
+    List<Run> prepared = new ArrayList<>();
     List<Run> runs = new ArrayList<>();
     Map<String, Scenario> scenarios = new LinkedHashMap<>();
+    ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
     try {
       for (VerifyContext.Tenant t : context.tenants()) {
         for (VerifyContext.Job j : t.jobs()) {
@@ -76,42 +83,70 @@ public final class FlinkVerification {
           }
           Scenario s = scenarios.computeIfAbsent(t.name(), n -> scenario(t, j));
           FlinkDeploymentRun f = FlinkDeploymentRun.prepare(plan, d, work.resolve(t.namespace()).resolve(j.name()), kafkaCa, CHECKPOINT_INTERVAL, report);
-          Run run = new Run(f, j, s, oracle, null);
-          if (start(run)) runs.add(new Run(f, j, s, oracle, new OutputReader(clients.get(t.name()), j.outputs().get(0))));
-          else f.close();
+          f.launch(imageClasspath, hostsFile);
+          prepared.add(new Run(f, j, s, oracle, null));
         }
       }
+      // All JVMs start at once; each runner then submits its job.
+      for (Run r : prepared) {
+        if (submitted(r)) runs.add(new Run(r.flink(), r.job(), r.scenario(), r.oracle(), new OutputReader(clients.get(r.flink().tenant()), r.job().outputs().get(0))));
+      }
       if (runs.isEmpty()) return;
-      List<Run> live = await("every job's tasks run", runs, r -> safe(() -> r.flink().allRunning()), Duration.ofSeconds(120));
+      // Many JVMs start at once on few cores: a job may fail and restart before it runs; that is not judged.
+      List<Run> live = await("every job's tasks run", runs, r -> safe(() -> r.flink().allRunning()), Duration.ofSeconds(300));
+      Map<Run, Integer> failedBefore = new LinkedHashMap<>();
+      for (Run r : live) failedBefore.put(r, Optional.ofNullable(safeGet(() -> r.flink().failures())).map(List::size).orElse(0));
 
       for (Run r : live) {
         if (!r.job().compactedInputs().isEmpty() && r.scenario().references().isEmpty()) r.scenario().writeReferences(r.job().compactedInputs().get(0));
       }
+      heartbeat.scheduleWithFixedDelay(() -> scenarios.values().forEach(FlinkVerification::keepAlive), 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+      live = resume(live);
       for (Scenario s : scenarios.values()) s.phase1();
       live = await("phase 1 outputs (well-formed, malformed and bad-timestamp events, one idle partition)", live, FlinkVerification::due, PHASE_TIMEOUT);
       for (Run r : live) {
         List<String> failures = safeGet(() -> r.flink().failures());
-        report.check(LAYER, r.name() + " did not fail on malformed events, bad timestamps or an idle partition", failures != null && failures.isEmpty(),
-            failures == null ? "its REST API did not answer" : String.join("; ", failures.subList(0, Math.min(2, failures.size()))), used(r));
+        // Newest first: the failures since the events were written.
+        List<String> since = failures == null ? null : failures.subList(0, Math.max(0, failures.size() - failedBefore.get(r)));
+        report.check(LAYER, r.name() + " did not fail on malformed events, bad timestamps or an idle partition", since != null && since.isEmpty(),
+            since == null ? "its REST API did not answer" : String.join("; ", since.subList(0, Math.min(2, since.size()))), used(r));
       }
 
+      live = resume(live);
       for (Scenario s : scenarios.values()) s.late();
-      live = awaitCheckpointed(live);
+      live = awaitCheckpointed("late events read and checkpointed", live);
+      live = resume(live);
       for (Scenario s : scenarios.values()) s.phase3();
       Thread.sleep(1000);
       for (Run r : live) r.flink().killTaskManager();
       if (!live.isEmpty()) report.pass(LAYER, "forced failure: the first TaskManager of every job killed with results in flight", live.size() + " jobs", null);
-      live = await("every job restored from its checkpoint and running", live, r -> safe(() -> r.flink().allRunning()), Duration.ofSeconds(120));
+      live = await("every job restored from its checkpoint and running", live, r -> safe(() -> r.flink().allRunning()), Duration.ofSeconds(300));
+      live = resume(live);
       for (Scenario s : scenarios.values()) s.closeWindows();
       live = await("final outputs", live, FlinkVerification::due, PHASE_TIMEOUT);
       // Two more checkpoints: anything written twice would be committed by now.
       live = awaitCheckpoints(live, 2);
       for (Run r : live) verdict(r);
     } finally {
-      for (Run r : runs) {
-        r.output().close();
-        r.flink().close();
-      }
+      heartbeat.shutdownNow();
+      heartbeat.awaitTermination(30, TimeUnit.SECONDS);
+      scenarios.values().forEach(Scenario::close);
+      for (Run r : runs) r.output().close();
+      for (Run r : prepared) r.flink().close();
+    }
+  }
+
+  /** Each phase starts once every job has read and checkpointed all written so far, heartbeats included. */
+  private List<Run> resume(List<Run> live) throws Exception {
+    return awaitCheckpointed("events so far read and checkpointed, every active partition kept alive", live);
+  }
+
+  private static void keepAlive(Scenario s) {
+    try {
+      s.keepAlive();
+    } catch (Exception e) {
+      // A missed heartbeat shows as a failed phase; the next one follows in seconds.
+      System.err.println("heartbeat of " + s.tenant().tenant() + " failed: " + e);
     }
   }
 
@@ -124,10 +159,10 @@ public final class FlinkVerification {
     return new Scenario(clients.get(t.name()), events, topic.path("spec").path("partitions").asInt(), threshold);
   }
 
-  private boolean start(Run r) {
+  private boolean submitted(Run r) {
     String problems;
     try {
-      problems = r.flink().start(imageClasspath, hostsFile);
+      problems = r.flink().submitted();
     } catch (Exception e) {
       problems = e.toString();
     }
@@ -141,6 +176,13 @@ public final class FlinkVerification {
     List<String> problems = new ArrayList<>();
     var actual = r.output().poll().stream().map(v -> canonical(r, v, problems)).map(Map.Entry::getKey).toList();
     return actual.containsAll(r.oracle().expected(r.scenario()).keySet());
+  }
+
+  /** Rows due but not yet written (keys), for a phase that timed out. */
+  private static List<String> missing(Run r) {
+    List<String> problems = new ArrayList<>();
+    var actual = r.output().poll().stream().map(v -> canonical(r, v, problems)).map(Map.Entry::getKey).toList();
+    return r.oracle().expected(r.scenario()).keySet().stream().filter(k -> !actual.contains(k)).toList();
   }
 
   private static Map.Entry<String, String> canonical(Run r, String value, List<String> problems) {
@@ -166,24 +208,32 @@ public final class FlinkVerification {
   }
 
   /** Waits until each job's consumer group has committed (at a checkpoint) every record of its inputs, then one checkpoint more. */
-  private List<Run> awaitCheckpointed(List<Run> runs) throws Exception {
-    return awaitCheckpoints(await("late events read and checkpointed", runs, r -> safe(() -> committedAll(r)), PHASE_TIMEOUT), 1);
+  private List<Run> awaitCheckpointed(String what, List<Run> runs) throws Exception {
+    // The ends as of now: the heartbeat keeps writing, so "everything" would be a moving target.
+    Map<Run, Map<TopicPartition, Long>> ends = new LinkedHashMap<>();
+    for (Run r : runs) ends.put(r, endOffsets(r));
+    return awaitCheckpoints(await(what, runs, r -> safe(() -> committedUpTo(r, ends.get(r))), PHASE_TIMEOUT), 1);
   }
 
-  private boolean committedAll(Run r) throws Exception {
+  private boolean committedUpTo(Run r, Map<TopicPartition, Long> ends) throws Exception {
+    var committed = admin.listConsumerGroupOffsets(r.job().consumerGroup()).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+    for (var e : ends.entrySet()) {
+      long end = e.getValue();
+      if (end > 0 && (committed.get(e.getKey()) == null || committed.get(e.getKey()).offset() < end)) return false;
+    }
+    return true;
+  }
+
+  private Map<TopicPartition, Long> endOffsets(Run r) throws Exception {
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : r.job().inputs()) {
       admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
     }
     Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
     partitions.forEach(p -> latest.put(p, OffsetSpec.latest()));
-    var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
-    var committed = admin.listConsumerGroupOffsets(r.job().consumerGroup()).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
-    for (TopicPartition p : partitions) {
-      long end = ends.get(p).offset();
-      if (end > 0 && (committed.get(p) == null || committed.get(p).offset() < end)) return false;
-    }
-    return true;
+    Map<TopicPartition, Long> out = new LinkedHashMap<>();
+    admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((p, info) -> out.put(p, info.offset()));
+    return out;
   }
 
   private List<Run> awaitCheckpoints(List<Run> runs, int more) throws Exception {
@@ -213,6 +263,8 @@ public final class FlinkVerification {
       if (!ok) {
         List<String> failures = safeGet(() -> r.flink().failures());
         detail = "not within " + timeout.toSeconds() + " s" + (failures == null || failures.isEmpty() ? "" : "; the job failed: " + failures.get(0));
+        List<String> missing = missing(r);
+        if (!missing.isEmpty()) detail += "; still missing " + missing.size() + " rows, e.g. " + String.join(", ", missing.subList(0, Math.min(3, missing.size())));
       }
       report.check(LAYER, r.name() + ": " + what, ok, detail, used(r));
     }

@@ -18,8 +18,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * them: every record's partition and offset, and the watermark every job's source reaches after each phase
  * (all active partitions get an event past the windows to close; one partition is left idle throughout).
  * Event times start at a fixed minute; the producer's record timestamps are the wall clock, as in production.
+ * A heartbeat (see {@link #keepAlive}) keeps every active partition read while the phases run.
  */
-public final class Scenario {
+public final class Scenario implements AutoCloseable {
   public static final Instant T0 = Instant.parse("2026-06-01T12:00:00Z");
   /** The sources' watermark delay in the shipped jobs: `WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND`. */
   static final Duration WATERMARK_DELAY = Duration.ofSeconds(5);
@@ -42,6 +43,7 @@ public final class Scenario {
   private final List<Reference> references = new ArrayList<>();
   private Instant watermark = Instant.EPOCH;
   private int next;
+  private KafkaProducer<String, String> producer;
 
   public Scenario(TenantClient tenant, String eventsTopic, int partitions, int anomalyThreshold) {
     this.tenant = tenant;
@@ -60,16 +62,16 @@ public final class Scenario {
     return partitions > 1 ? partitions - 1 : -1;
   }
 
-  public List<SampleEvent> written() {
+  public synchronized List<SampleEvent> written() {
     return List.copyOf(written);
   }
 
-  public List<Reference> references() {
+  public synchronized List<Reference> references() {
     return List.copyOf(references);
   }
 
   /** The watermark of the events' sources once they have read everything written so far. */
-  public Instant watermark() {
+  public synchronized Instant watermark() {
     return watermark;
   }
 
@@ -78,13 +80,11 @@ public final class Scenario {
   }
 
   /** Reference records: a first version of every entity before all events, a second of e1 mid-stream. */
-  public void writeReferences(String topic) throws Exception {
+  public synchronized void writeReferences(String topic) throws Exception {
     List<Reference> refs = new ArrayList<>();
     for (String e : ENTITIES) refs.add(new Reference(e, "Entity " + e, "segment-a", T0.minus(Duration.ofHours(1))));
     refs.add(new Reference("e1", "Entity e1 (renamed)", "segment-b", T0.plus(Duration.ofSeconds(150))));
-    try (KafkaProducer<String, String> p = producer()) {
-      for (Reference r : refs) p.send(new ProducerRecord<>(topic, 0, r.entity(), r.json())).get(30, TimeUnit.SECONDS);
-    }
+    for (Reference r : refs) producer().send(new ProducerRecord<>(topic, 0, r.entity(), r.json())).get(30, TimeUnit.SECONDS);
     references.addAll(refs);
   }
 
@@ -93,7 +93,7 @@ public final class Scenario {
    * and exactly threshold events of another (anomalies fire above, not at, the threshold), malformed events,
    * events missing a field, events with bad timestamps; then an event at 4:10 on every active partition.
    */
-  public void phase1() throws Exception {
+  public synchronized void phase1() throws Exception {
     List<SampleEvent> events = new ArrayList<>();
     for (int minute = 0; minute < 4; minute++) events.addAll(regular(minute, 3));
     for (int i = 0; i <= anomalyThreshold; i++) events.add(valid("burst", T0.plusSeconds(60 + (i % 55))));
@@ -104,24 +104,38 @@ public final class Scenario {
   }
 
   /** Events for minute 1, written after its windows fired: late for every window, valid otherwise. */
-  public void late() throws Exception {
+  public synchronized void late() throws Exception {
     List<SampleEvent> events = new ArrayList<>();
     // Not e1: its first version is cleaned from the join state once the second is behind the watermark.
     for (int p : activePartitions()) events.add(late(valid(ENTITIES.get(1 + p % (ENTITIES.size() - 1)), T0.plusSeconds(61 + p))));
     write(events);
   }
 
-  /** Minutes 4–6, no event past them: windows stay open, results in flight when the failure is forced. */
-  public void phase3() throws Exception {
+  /** Minutes 5–7, no event past them: windows stay open, results in flight when the failure is forced. */
+  public synchronized void phase3() throws Exception {
     List<SampleEvent> events = new ArrayList<>();
-    for (int minute = 4; minute < 7; minute++) events.addAll(regular(minute, 2));
+    for (int minute = 5; minute < 8; minute++) events.addAll(regular(minute, 2));
     events.addAll(invalid());
     write(events);
   }
 
-  /** An event at 7:10 on every active partition: closes minutes 4–6. */
-  public void closeWindows() throws Exception {
-    write(advance(Duration.ofSeconds(430)));
+  /** An event at 8:10 on every active partition: closes minutes 4–7. */
+  public synchronized void closeWindows() throws Exception {
+    write(advance(Duration.ofSeconds(490)));
+  }
+
+  /**
+   * One event on every active partition at the latest time written so far: neither late nor moving the
+   * watermark. Traffic in production is continuous; the harness calls this every few seconds, well within
+   * the sources' idle timeout. A split that has gone idle and resumes does not hold the watermark back until
+   * it has read again, so records other splits of the same reader read first would make its records late.
+   */
+  public synchronized void keepAlive() throws Exception {
+    Instant latest = T0;
+    for (SampleEvent e : written) if (e.valid() && e.time().isAfter(latest)) latest = e.time();
+    List<SampleEvent> events = new ArrayList<>();
+    for (int p : activePartitions()) events.add(valid(ENTITIES.get(1 + p % (ENTITIES.size() - 1)), latest).at(p, -1));
+    write(events);
   }
 
   private List<SampleEvent> regular(int minute, int perPartition) {
@@ -178,22 +192,27 @@ public final class Scenario {
     return out;
   }
 
-  private void write(List<SampleEvent> events) throws Exception {
+  /**
+   * Writes events in event-time order, so each partition is in order: disorder beyond the sources' 5 s
+   * watermark delay would make the test's own events late. Bad records (no time) go first.
+   */
+  private synchronized void write(List<SampleEvent> unordered) throws Exception {
+    List<SampleEvent> events = new ArrayList<>(unordered);
+    events.sort(java.util.Comparator.comparing((SampleEvent e) -> e.time() == null ? Instant.MIN : e.time()));
     List<Integer> active = activePartitions();
     List<Future<RecordMetadata>> sent = new ArrayList<>();
     List<SampleEvent> placed = new ArrayList<>();
-    try (KafkaProducer<String, String> p = producer()) {
-      int i = 0;
-      for (SampleEvent e : events) {
-        int partition = e.partition() >= 0 ? e.partition() : active.get(i++ % active.size());
-        placed.add(e.at(partition, -1));
-        sent.add(p.send(new ProducerRecord<>(eventsTopic, partition, null, e.payload())));
-      }
-      p.flush();
-      for (int j = 0; j < sent.size(); j++) {
-        RecordMetadata m = sent.get(j).get(30, TimeUnit.SECONDS);
-        written.add(placed.get(j).at(m.partition(), m.offset()));
-      }
+    KafkaProducer<String, String> p = producer();
+    int i = 0;
+    for (SampleEvent e : events) {
+      int partition = e.partition() >= 0 ? e.partition() : active.get(i++ % active.size());
+      placed.add(e.at(partition, -1));
+      sent.add(p.send(new ProducerRecord<>(eventsTopic, partition, null, e.payload())));
+    }
+    p.flush();
+    for (int j = 0; j < sent.size(); j++) {
+      RecordMetadata m = sent.get(j).get(30, TimeUnit.SECONDS);
+      written.add(placed.get(j).at(m.partition(), m.offset()));
     }
     // The sources' watermark: the smallest over active partitions of their latest event time, less the delay.
     Instant min = null;
@@ -206,6 +225,13 @@ public final class Scenario {
   }
 
   private KafkaProducer<String, String> producer() {
-    return new KafkaProducer<>(tenant.with("acks", "all", "enable.idempotence", "true", "linger.ms", "5"), new StringSerializer(), new StringSerializer());
+    if (producer == null) producer = new KafkaProducer<>(tenant.with("acks", "all", "enable.idempotence", "true", "linger.ms", "5"), new StringSerializer(), new StringSerializer());
+    return producer;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (producer != null) producer.close(Duration.ofSeconds(10));
+    producer = null;
   }
 }

@@ -117,6 +117,7 @@ public final class LocalKafkaCluster implements AutoCloseable {
 
   /** Writes certificates and the hosts file, formats every node's storage and starts the nodes. */
   public void start(String brokerClasspath, Duration timeout) throws IOException, GeneralSecurityException, InterruptedException {
+    awaitFreePorts(Duration.ofSeconds(60));
     Files.createDirectories(work);
     clusterCa = Pki.ca("O=io.strimzi,CN=cluster-ca v0");
     clientsCa = Pki.ca("O=io.strimzi,CN=clients-ca v0");
@@ -177,6 +178,27 @@ public final class LocalKafkaCluster implements AutoCloseable {
       processes.add(new ProcessBuilder(run).redirectErrorStream(true).redirectOutput(dir.resolve("kafka.log").toFile()).start());
     }
     awaitBrokers(timeout);
+  }
+
+  /** The nodes' rendered ports on their addresses; an earlier run's nodes may still be shutting down. */
+  private void awaitFreePorts(Duration timeout) throws InterruptedException {
+    List<Integer> ports = new ArrayList<>(List.of(StrimziBrokerConfig.CONTROL_PLANE_PORT, StrimziBrokerConfig.REPLICATION_PORT));
+    for (JsonNode l : kafka.path("listeners")) ports.add(l.path("port").asInt());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (KafkaNode n : nodes) {
+      for (int port : ports) {
+        while (true) {
+          try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(n.address(), port));
+            break;
+          } catch (IOException inUse) {
+            if (System.nanoTime() > deadline) throw new BrokerFailure(n.address() + ":" + port + " is in use: is another verify running?");
+            Thread.sleep(500);
+          }
+        }
+      }
+    }
   }
 
   /** Kafka's own LocalTieredStorage stands in for the rendered S3 plugin: it keeps remote segments in a folder. */

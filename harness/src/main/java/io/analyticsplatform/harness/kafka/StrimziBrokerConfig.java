@@ -153,7 +153,9 @@ public final class StrimziBrokerConfig {
       c.put("super.users", String.join(";", superUsers(cluster, kafka)));
     }
 
-    if (node.broker() && !kafka.path("tieredStorage").isMissingNode()) {
+    // Every node, controllers too (KafkaCluster applies withTieredStorage to each node's config): in KRaft the
+    // controllers validate topic configs, and refuse remote.storage.enable without it.
+    if (!kafka.path("tieredStorage").isMissingNode()) {
       c.put("remote.log.storage.system.enable", "true");
       c.put("remote.log.storage.manager.impl.prefix", "rsm.config.");
       c.put("remote.log.metadata.manager.impl.prefix", "rlmm.config.");

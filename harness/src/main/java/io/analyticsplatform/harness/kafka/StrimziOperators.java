@@ -28,12 +28,15 @@ import org.apache.kafka.common.resource.ResourceType;
  * the Admin API against the real brokers, so the brokers' own validation and authorizer judge the result.
  */
 public final class StrimziOperators {
-  /** SCRAM iterations the user operator uses (ScramCredentialsOperator: 4096). */
+  /** SCRAM-SHA-512 iterations the user operator uses (user-operator operator/ScramCredentialsOperator.ITERATIONS). */
   static final int SCRAM_ITERATIONS = 4096;
 
   private StrimziOperators() {}
 
-  /** A topic as the topic operator creates it: spec.topicName or metadata.name, config values as strings. */
+  /**
+   * A topic as the topic operator creates it (topic-operator TopicOperatorUtil.topicName, configValueAsString;
+   * KafkaHandler.buildNewTopic): spec.topicName or metadata.name, config values as strings.
+   */
   public static NewTopic topic(JsonNode t) {
     JsonNode spec = t.path("spec");
     String name = spec.path("topicName").asText(Plan.name(t));
@@ -57,7 +60,10 @@ public final class StrimziOperators {
     return results;
   }
 
-  /** A user's ACLs as the user operator writes them (SimpleAclRule → AclBinding): principal `User:<name>`, host `*`. */
+  /**
+   * A user's ACLs as the user operator writes them (user-operator model/acl/SimpleAclRule.toKafkaAclBinding):
+   * one binding per operation, principal `User:<name>`, host `*` unless given, `cluster` as `kafka-cluster`.
+   */
   public static List<AclBinding> acls(JsonNode user) {
     String principal = "User:" + Plan.name(user);
     List<AclBinding> out = new ArrayList<>();
@@ -83,7 +89,7 @@ public final class StrimziOperators {
     return out;
   }
 
-  /** `spec.quotas` as the user operator sets them (QuotasUtils): client-quota keys of the `user` entity. */
+  /** `spec.quotas` as the user operator sets them (model/QuotaUtils): client-quota keys of the `user` entity. */
   public static Map<String, Double> quotas(JsonNode user) {
     Map<String, Double> out = new LinkedHashMap<>();
     JsonNode q = user.path("spec").path("quotas");

@@ -1,0 +1,95 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import yaml from "js-yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import { TenantConfig } from "../config/types";
+import { loadCatalog } from "../jobs/catalog";
+import { RenderResult } from "../offline/render";
+import { writeRender } from "../offline/render-output";
+import { runHarness, verifyContext } from "../offline/verify";
+import { render, stackConfig } from "./harness";
+
+// The rendered plan on real engines (npm run verify's harness): a real KRaft cluster configured from the
+// Kafka CR, the topics and users applied as Strimzi's operators would, tenant isolation judged by the brokers'
+// authorizer, and every FlinkDeployment run by the project's runner against a reference of its output.
+
+interface Check { layer: string; name: string; result: "pass" | "fail"; detail: string }
+interface VerifyReport { passed: boolean; checks: Check[]; notRun: { what: string }[]; localEquivalents: unknown[] }
+
+const catalog = loadCatalog();
+
+async function verify(stack: "dev" | "prod", mutate?: (manifests: string) => void, only?: string[]): Promise<{ code: number; report: VerifyReport; output: string }> {
+  const config = stackConfig(stack);
+  const result: RenderResult = await render(stack, config);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `verify-test-${stack}-`));
+  writeRender(result, dir);
+  mutate?.(path.join(dir, "manifests"));
+  const tenants = config["analytics-platform:tenants"] as TenantConfig[];
+  const { code, output } = runHarness(dir, verifyContext(stack, tenants, catalog, result), { only, stdio: "pipe" });
+  const report = JSON.parse(fs.readFileSync(path.join(dir, "verify.json"), "utf8")) as VerifyReport;
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { code, report, output };
+}
+
+function edit(file: string, change: (doc: Record<string, unknown>) => void): void {
+  const doc = yaml.load(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  change(doc);
+  fs.writeFileSync(file, yaml.dump(doc));
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const failed = (r: VerifyReport) => r.checks.filter((c) => c.result === "fail").map((c) => `${c.layer}: ${c.name} — ${c.detail}`);
+const named = (r: VerifyReport, pattern: RegExp) => r.checks.filter((c) => pattern.test(c.name));
+
+describe.each(["dev", "prod"] as const)("verify on the %s stack", (stack) => {
+  let run: Awaited<ReturnType<typeof verify>>;
+  beforeAll(async () => {
+    run = await verify(stack);
+  }, 1_500_000);
+
+  it("passes every check on the real engines", () => {
+    expect(failed(run.report)).toEqual([]);
+    expect(run.code).toBe(0);
+  });
+
+  it("creates every rendered topic and applies every user on the brokers", () => {
+    expect(named(run.report, /^topic .* created as rendered$/).length).toBeGreaterThan(5);
+    expect(named(run.report, /^user tenant-.* applied/).length).toBe((stackConfig(stack)["analytics-platform:tenants"] as unknown[]).length);
+  });
+
+  it("judges isolation for every ordered pair of tenants and each tenant's prefix probe", () => {
+    const tenants = (stackConfig(stack)["analytics-platform:tenants"] as TenantConfig[]).map((t) => t.name);
+    for (const a of tenants) {
+      for (const b of [...tenants.filter((t) => t !== a), "(probe)"]) {
+        expect(named(run.report, new RegExp(`^${escapeRe(a)} is denied ${escapeRe(b)}: `)).length, `${a} → ${b}`).toBeGreaterThanOrEqual(3);
+      }
+    }
+  });
+
+  it("runs every shipped job but the lake's, and asserts its output after a forced failure", () => {
+    const verdicts = named(run.report, /output equals the reference exactly/);
+    expect(verdicts.map((c) => c.name.split(" ")[0]).sort()).toEqual(
+      expect.arrayContaining(["tenant-acme/anomalies", "tenant-acme/dlq-router", "tenant-acme/events-enriched", "tenant-acme/events-per-minute", "tenant-globex/events-per-minute"]),
+    );
+    expect(run.report.notRun.map((n) => n.what)).toEqual(expect.arrayContaining(["tenant-acme/lake-events"]));
+  });
+});
+
+describe("verify fails on a plan the engines refuse", () => {
+  it("an ACL prefix widened from 'acme.' to 'acme' lets acme reach what is not its own", async () => {
+    const { code, report } = await verify("dev", (dir) => edit(path.join(dir, "kafkauser_kafka_tenant-acme.yaml"), (doc) => {
+      for (const acl of (doc.spec as { authorization: { acls: { resource: { name: string } }[] } }).authorization.acls) acl.resource.name = "acme";
+    }), ["kafka", "isolation"]);
+    expect(code).toBe(1);
+    expect(failed(report)).toEqual(expect.arrayContaining([expect.stringMatching(/^kafka-isolation: acme is denied \(probe\): write to acme_probe\.events — allowed/)]));
+  }, 600_000);
+
+  it("a topic config value the brokers refuse fails that topic", async () => {
+    const { code, report } = await verify("dev", (dir) => edit(path.join(dir, "kafkatopic_kafka_acme.events.yaml"), (doc) => {
+      (doc.spec as { config: Record<string, unknown> }).config["cleanup.policy"] = "shred";
+    }), ["kafka"]);
+    expect(code).toBe(1);
+    expect(failed(report)).toEqual([expect.stringMatching(/^kafka: topic acme\.events created as rendered — InvalidConfigurationException: .*shred/)]);
+  }, 600_000);
+});
