@@ -1,10 +1,12 @@
 // npm run bench: the program's cost against the SDK's floor at 10, 100 and 1000 tenants, and the offline
-// policy check on the 1000-tenant plan. Each measurement runs in its own process (peak memory is per run).
-// Prints a table and writes bench/latest.json.
+// policy check on the 1000-tenant plan (each measurement in its own process: peak memory is per run); then
+// the real pipeline's figures (bench/pipeline.ts). BENCH=render or BENCH=pipeline runs one part.
+// Prints a table and writes bench/latest.json (a part not run keeps its earlier figures).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { pipelineBench, pipelineLines } from "./pipeline";
 
 interface Measurement {
   readonly mode: string;
@@ -21,6 +23,10 @@ function run(...args: string[]): Measurement {
   return JSON.parse(out.trim().split("\n").pop()!) as Measurement;
 }
 
+const parts = (process.env.BENCH ?? "render,pipeline").split(",");
+const latest = fs.existsSync("bench/latest.json") ? (JSON.parse(fs.readFileSync("bench/latest.json", "utf8")) as Record<string, unknown>) : {};
+
+function renderBench(): Record<string, unknown> {
 const sizes = (process.env.BENCH_TENANTS ?? "10,100,1000").split(",").map(Number);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-"));
 const rows = [];
@@ -59,4 +65,20 @@ const lines = [
   `machine: ${machine.cpus} × ${machine.cpu}, ${machine.memoryGb} GB, node ${machine.node}, ${machine.date}`,
 ];
 process.stdout.write(`${lines.join("\n")}\n`);
-fs.writeFileSync("bench/latest.json", `${JSON.stringify({ machine, rows, scaling, policy }, null, 2)}\n`);
+return { machine, rows, scaling, policy };
+}
+
+async function main(): Promise<void> {
+  const out = { ...latest, ...(parts.includes("render") ? renderBench() : {}) };
+  if (parts.includes("pipeline")) {
+    const pipeline = await pipelineBench();
+    process.stdout.write(`${pipelineLines(pipeline).join("\n")}\n`);
+    Object.assign(out, { pipeline: { ...pipeline, date: new Date().toISOString().slice(0, 10) } });
+  }
+  fs.writeFileSync("bench/latest.json", `${JSON.stringify(out, null, 2)}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(1);
+});
