@@ -27,7 +27,8 @@ export const CHART_DEFAULTS = {
   flinkOperator: {
     chart: "flink-kubernetes-operator",
     version: "1.15.0",
-    repository: "https://downloads.apache.org/flink/flink-kubernetes-operator-1.15.0/",
+    // downloads.apache.org keeps only current releases; the archive keeps every one.
+    repository: "https://archive.apache.org/dist/flink/flink-kubernetes-operator-1.15.0/",
   },
   certManager: { chart: "cert-manager", version: "v1.19.1", repository: "https://charts.jetstack.io" },
   trino: { chart: "trino", version: "1.41.0", repository: "https://trinodb.github.io/charts" },
@@ -181,10 +182,16 @@ export const KAFKA_DEFAULTS = {
   eventsPerPartitionPerSecond: 1_000,
   maxPartitionsPerTopic: 200,
   averageEventBytes: 1_024,
+  /**
+   * Aiven's plugin as kafka-image/Dockerfile installs it: the core and the S3 backend are separate release
+   * tarballs, each in a folder of its own, so the class path names both (a `dir/*` entry takes no subfolder).
+   * Baked into the image because Strimzi mounts extra volumes only under /mnt (TemplateUtils) and image
+   * volumes are on by default only from Kubernetes 1.35.
+   */
   tieredStorage: {
     enabled: true,
-    pluginImage: "ghcr.io/aiven-open/tiered-storage-for-apache-kafka:1.1.1",
-    pluginPath: "/opt/kafka/plugins/tiered-storage",
+    pluginDir: "/opt/kafka/plugins/tiered-storage",
+    parts: ["core", "s3"],
   },
   /**
    * The brokers' `transaction.max.timeout.ms`, written explicitly (it is Kafka's default): the longest
@@ -239,6 +246,8 @@ export const LAKE_DEFAULTS = {
   adminUser: "admin",
   adminGroup: "platform-admins",
   trinoPort: 8443,
+  /** The Nessie chart's service port (the Iceberg REST catalog of cloud: local). */
+  nessiePort: 19120,
   snapshotRetentionDays: 7,
   /** Days past a tenant's retention before S3 lifecycle removes its files: Iceberg expires them first. */
   lifecycleGraceDays: 7,

@@ -86,7 +86,7 @@ describe("SQL validation by Flink's planner", () => {
 });
 
 describe("job opt-in config", () => {
-  const base = { environment: "dev", cloud: "local", flink: { webhook: "disabled", image: "runner:1" } };
+  const base = { environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, flink: { webhook: "disabled", image: "runner:1" } };
   const known = knownNames(catalog);
 
   it("rejects an unknown job name, naming the entry", () => {
@@ -95,7 +95,7 @@ describe("job opt-in config", () => {
   });
 
   it("requires an explicit webhook choice and runner image once a tenant runs jobs", () => {
-    const r = validateConfig({ environment: "dev", cloud: "local", tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, known);
+    const r = validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, known);
     expect(r.ok ? [] : r.problems).toEqual([
       "analytics-platform:flink.webhook: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')",
       "analytics-platform:flink.image: is required when a tenant runs jobs or uses the lake (the SQL runner image)",
@@ -174,7 +174,7 @@ describe("rendered Flink jobs", () => {
     expect(sql).toContain(`'properties.transaction.timeout.ms' = '${broker}'`);
     expect(transactionTimeoutProblem(60)).toBeUndefined();
     expect(transactionTimeoutProblem(600)).toMatch(/must stay below 600 s/);
-    const r = validateConfig({ environment: "dev", cloud: "local", flink: { webhook: "disabled", image: "r:1", checkpointIntervalSeconds: 900 },
+    const r = validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, flink: { webhook: "disabled", image: "r:1", checkpointIntervalSeconds: 900 },
       tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, knownNames(catalog));
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^analytics-platform:flink\.checkpointIntervalSeconds: must stay below 600 s/)]);
   });
@@ -219,6 +219,12 @@ describe("rendered Flink jobs", () => {
     const policy = JSON.parse(String(ofType(prod, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "globex-flink")!.inputs.policy));
     expect(policy.Statement[0].Resource[0]).toMatch(/\/tenants\/globex\/flink\/\*$/);
     for (const d of ofType(prod, FLINK).filter((x) => at(x.inputs, "metadata", "namespace") === "tenant-globex")) expect(at(d.inputs, "spec", "serviceAccount")).toBe("flink");
+  });
+
+  it("the jobs' Role lets the JobManager own its TaskManager pods: update on deployments/finalizers", () => {
+    const role = ofType(dev, "kubernetes:rbac.authorization.k8s.io/v1:Role").find((r) => r.name === "acme-flink")!;
+    const rules = at(role.inputs, "rules") as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
+    expect(rules.some((r) => r.apiGroups.includes("apps") && r.resources.includes("deployments/finalizers") && r.verbs.includes("update"))).toBe(true);
   });
 
   it("scripts name only their tenant's topics and never contain a password", () => {

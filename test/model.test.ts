@@ -10,7 +10,7 @@ const tenants = [
 const aws = { region: "eu-west-1", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/x", oidcProviderUrl: "oidc.example.com/id/1" };
 const catalog = loadCatalog();
 const model = (environment: "dev" | "prod", extra: Record<string, unknown> = {}) =>
-  buildModel(parseConfig({ environment, cloud: "aws", aws, tenants, ...extra }, knownNames(catalog)), environment, catalog);
+  buildModel(parseConfig({ environment, cloud: "aws", aws, kafka: { image: "kafka:1" }, tenants, ...extra }, knownNames(catalog)), environment, catalog);
 
 /** Does a Kafka ACL resource pattern match a concrete name? */
 function matches(pattern: { name: string; patternType: string }, name: string): boolean {
@@ -58,6 +58,12 @@ describe("platform model", () => {
   it("applies chart overrides for mirrors and keeps the pinned defaults otherwise", () => {
     const m = model("dev", { charts: { strimzi: { repository: "oci://mirror.example.com/strimzi" } } });
     expect(m.charts.strimzi).toMatchObject({ repository: "oci://mirror.example.com/strimzi", version: "1.2.0" });
+  });
+
+  it("pins Apache charts at archive.apache.org: downloads.apache.org keeps only current releases", () => {
+    const m = model("dev");
+    for (const c of Object.values(m.charts)) expect(c.repository, c.chart).not.toMatch(/downloads\.apache\.org/);
+    expect(m.charts.flinkOperator.repository).toBe(`https://archive.apache.org/dist/flink/flink-kubernetes-operator-${m.charts.flinkOperator.version}/`);
   });
 });
 

@@ -116,6 +116,10 @@ export function flinkRoleRules(): k8s.types.input.rbac.v1.PolicyRule[] {
     { apiGroups: [""], resources: ["pods", "configmaps"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
     { apiGroups: [""], resources: ["services"], verbs: ["get", "list", "watch"] },
     { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "watch"] },
+    // The JobManager makes its Deployment the blocking owner of each TaskManager pod, which the API server's
+    // OwnerReferencesPermissionEnforcement allows only with update on the owner's finalizers (the operator
+    // chart's job Role, helm/flink-kubernetes-operator/templates/rbac/_helpers.tpl, grants the same).
+    { apiGroups: ["apps"], resources: ["deployments/finalizers"], verbs: ["update"] },
   ];
 }
 
