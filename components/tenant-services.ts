@@ -65,6 +65,7 @@ export function tenantServices(m: PlatformModel, t: TenantModel, shared: SharedV
           caCert: shared.trinoCaCert!,
           password: shared.trinoPassword(t.name),
           namespace: m.lake.namespace,
+          egressPorts: m.lake.tenantEgressPorts,
           glueLocation: aws ? location : undefined,
           jobs: aws
             ? { location, grants: [{ bucketArn: shared.warehouseBucketArn!, prefix: lake.prefix }], statements: [glueStatement(aws, lake.schema)] }

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DRUID_API_VERSION, DruidIngestionSpec } from "../crds/druid";
 import { MONITORING_API_VERSION, PodMonitorSpec } from "../crds/monitoring";
-import { FLINK_DEFAULTS, LAKE_DEFAULTS } from "../model/defaults";
+import { FLINK_DEFAULTS } from "../model/defaults";
 import { FLINK_POD_SELECTOR, tenantFlinkMonitor } from "../monitoring/monitors";
 import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
 import { strimziLabels, tenantLabels } from "../model/labels";
@@ -36,6 +36,8 @@ export interface TenantPlatformServices {
     readonly caCert: pulumi.Input<string>;
     readonly password: pulumi.Input<string>;
     readonly namespace: string;
+    /** Ports in the lake namespace the tenant's pods may reach. */
+    readonly egressPorts: readonly number[];
     /** aws: location of the tenant's Glue database. */
     readonly glueLocation?: pulumi.Input<string>;
     /** What the tenant's lake job may reach. */
@@ -176,7 +178,7 @@ export class Tenant extends pulumi.ComponentResource {
     this.registerOutputs({ namespace: this.namespace, topics: this.topics, credentialsSecret: this.credentialsSecret });
   }
 
-  /** The tenant's lake schema (a Glue database on AWS), its Trino credentials, and egress to Trino. */
+  /** The tenant's lake schema (a Glue database on AWS), its Trino credentials, and egress to the lake. */
   private lake(name: string, t: TenantModel, ns: pulumi.Output<string>, labels: Record<string, string>, args: TenantArgs): pulumi.Resource[] {
     const lake = args.services.lake;
     if (!lake || !t.lake) throw new Error(`tenant ${t.name} uses the lake but the platform has none`);
@@ -195,14 +197,14 @@ export class Tenant extends pulumi.ComponentResource {
       type: "Opaque",
       stringData: { url: lake.trinoUrl, username: t.lake.user, password: lake.password, "ca.crt": lake.caCert },
     }, child);
-    new k8s.networking.v1.NetworkPolicy(`${name}-allow-trino`, {
-      metadata: { name: "allow-trino", namespace: ns, labels },
+    new k8s.networking.v1.NetworkPolicy(`${name}-allow-lake`, {
+      metadata: { name: "allow-lake", namespace: ns, labels },
       spec: {
         podSelector: {},
         policyTypes: ["Egress"],
         egress: [{
           to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": lake.namespace } } }],
-          ports: [{ protocol: "TCP", port: LAKE_DEFAULTS.trinoPort }],
+          ports: lake.egressPorts.map((port) => ({ protocol: "TCP", port })),
         }],
       },
     }, child);

@@ -19,6 +19,8 @@ export interface LakeModel {
   /** aws: Glue Data Catalog; local: an Iceberg REST catalog (Nessie) in the cluster. */
   readonly catalog: "glue" | "rest";
   readonly restCatalogUri: string;
+  /** Ports in the lake namespace a lake tenant's pods reach: Trino, and on local the jobs' Nessie catalog. */
+  readonly tenantEgressPorts: readonly number[];
   readonly trinoWorkers: number;
   /** Task retries with exchange spooling in object storage (prod). */
   readonly faultTolerant: boolean;
@@ -34,7 +36,8 @@ export function buildLake(config: StackConfig): LakeModel {
     enabled: config.tenants.some((t) => t.lake === true),
     namespace,
     catalog: config.cloud === "aws" ? "glue" : "rest",
-    restCatalogUri: `http://nessie.${namespace}.svc:19120/iceberg`,
+    restCatalogUri: `http://nessie.${namespace}.svc:${LAKE_DEFAULTS.nessiePort}/iceberg`,
+    tenantEgressPorts: config.cloud === "aws" ? [LAKE_DEFAULTS.trinoPort] : [LAKE_DEFAULTS.trinoPort, LAKE_DEFAULTS.nessiePort],
     trinoWorkers: config.lake?.trinoWorkers ?? (prod ? 3 : 1),
     faultTolerant: prod,
     snapshotRetentionDays: config.lake?.snapshotRetentionDays ?? LAKE_DEFAULTS.snapshotRetentionDays,

@@ -135,12 +135,14 @@ describe("rendered lake", () => {
     expect(rules.filter((r) => r.id.startsWith("retention-")).map((r) => [r.filter.prefix, r.expiration?.days])).toEqual([["tenants/acme/", 37], ["tenants/acme-eu/", 97]]);
   });
 
-  it("each lake tenant gets Trino credentials in its namespace and egress to Trino; no password in plaintext", () => {
+  it("each lake tenant gets Trino credentials in its namespace and egress to the lake; no password in plaintext", () => {
     for (const r of [dev, prod]) {
       const creds = one(r, "kubernetes:core/v1:Secret", "acme-trino-credentials");
       expect(at(creds.inputs, "metadata", "namespace")).toBe("tenant-acme");
       expect(at(creds.inputs, "stringData", "password")).toBe("[secret]");
-      expect(at(one(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "acme-allow-trino").inputs, "spec", "egress", 0, "ports")).toEqual([{ protocol: "TCP", port: 8443 }]);
+      // Trino; on local (dev) also Nessie, the lake job's Iceberg REST catalog on the chart's port 19120.
+      const ports = r === dev ? [8443, 19120] : [8443];
+      expect(at(one(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "acme-allow-lake").inputs, "spec", "egress", 0, "ports")).toEqual(ports.map((port) => ({ protocol: "TCP", port })));
       const text = JSON.stringify(manifestsOf(r));
       expect(text).not.toContain(fakeSecretValue("platform-lake-tenant-acme", 32));
       expect(text).not.toContain(fakeSecretValue("platform-lake-admin", 32));
