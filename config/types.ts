@@ -23,10 +23,10 @@ export interface KafkaConfig {
   readonly brokers?: number;
   readonly controllers?: 1 | 3 | 5;
   readonly storage?: { readonly size?: string; readonly class?: string };
+  /** The Kafka image (Strimzi's, with the tiered-storage plugin: kafka-image/Dockerfile). */
+  readonly image?: string;
   readonly tieredStorage?: {
     readonly enabled?: boolean;
-    readonly pluginImage?: string;
-    readonly pluginPath?: string;
     readonly localRetentionHours?: number;
   };
   readonly eventsPerPartitionPerSecond?: number;

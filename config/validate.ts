@@ -1,6 +1,7 @@
 import Ajv, { ErrorObject } from "ajv";
 import ajvErrors from "ajv-errors";
 import schema from "./schema.json";
+import { KAFKA_DEFAULTS } from "../model/defaults";
 import { transactionTimeoutProblem } from "../model/flink";
 import { StackConfig } from "./types";
 
@@ -78,6 +79,10 @@ function semanticProblems(config: StackConfig, known: KnownNames): string[] {
       }
     });
   });
+  if ((config.kafka?.tieredStorage?.enabled ?? KAFKA_DEFAULTS.tieredStorage.enabled) && !config.kafka?.image) {
+    // Strimzi's own images have no tiered-storage plugin; a guessed image name would fail only at pull time.
+    problems.push(`${configPath(["kafka", "image"])}: is required while tiered storage is on: a Kafka image with the Aiven plugin (kafka-image/Dockerfile)`);
+  }
   if (config.cloud === "aws" && config.tenants.some((t) => (t.datasources ?? []).length > 0) && !config.aws?.network) {
     problems.push(`${configPath(["aws", "network"])}: is required when a tenant has datasources (Druid's metadata database runs in RDS)`);
   }

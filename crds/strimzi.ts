@@ -61,6 +61,8 @@ export interface ServiceAccountTemplate {
 export interface KafkaSpec {
   readonly kafka: {
     readonly version: string;
+    /** Overrides the operator's image for the version: ours carries the tiered-storage plugin. */
+    readonly image?: string;
     readonly listeners: readonly GenericKafkaListener[];
     readonly config: Readonly<Record<string, string | number | boolean>>;
     readonly authorization: { readonly type: "simple"; readonly superUsers: readonly string[] };
@@ -84,18 +86,12 @@ export interface PersistentClaimStorage {
   readonly deleteClaim: boolean;
 }
 
-export interface PodVolume {
-  readonly name: string;
-  readonly image?: { readonly reference: string; readonly pullPolicy?: "Always" | "IfNotPresent" | "Never" };
-}
-
 export interface KafkaNodePoolSpec {
   readonly replicas: number;
   readonly roles: readonly ("controller" | "broker")[];
   readonly storage: PersistentClaimStorage;
   readonly resources?: Resources;
   readonly template?: {
-    readonly pod?: { readonly volumes?: readonly PodVolume[] };
     readonly kafkaContainer?: {
       readonly env?: readonly EnvVar[];
       readonly volumeMounts?: readonly { readonly name: string; readonly mountPath: string; readonly readOnly?: boolean }[];
@@ -123,4 +119,13 @@ export interface KafkaUserSpec {
     | { readonly type: "tls" };
   readonly authorization: { readonly type: "simple"; readonly acls: readonly AclRule[] };
   readonly quotas?: { readonly producerByteRate?: number; readonly consumerByteRate?: number; readonly requestPercentage?: number };
+}
+
+/** Strimzi mounts additional volumes only below this path (TemplateUtils: "Forbidden path found in additional volumes"). */
+export const STRIMZI_ADDITIONAL_VOLUME_PATH = "/mnt";
+
+/** Mount paths of a node pool's Kafka container that Strimzi refuses, which keeps the cluster from ever being Ready. */
+export function forbiddenVolumeMounts(spec: KafkaNodePoolSpec): string[] {
+  const mounts = spec.template?.kafkaContainer?.volumeMounts ?? [];
+  return mounts.map((m) => m.mountPath).filter((p) => p !== STRIMZI_ADDITIONAL_VOLUME_PATH && !p.startsWith(`${STRIMZI_ADDITIONAL_VOLUME_PATH}/`));
 }

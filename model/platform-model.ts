@@ -65,7 +65,9 @@ export interface KafkaModel {
   readonly platformPort: number;
   /** host:port of the SCRAM-over-TLS listener tenants use. */
   readonly clientBootstrap: string;
-  readonly tieredStorage: { readonly enabled: boolean; readonly pluginImage?: string; readonly pluginPath: string };
+  /** The Kafka image; undefined: Strimzi's default for the version. */
+  readonly image?: string;
+  readonly tieredStorage: { readonly enabled: boolean; readonly classPath: string };
   readonly serviceAccount: string;
 }
 
@@ -133,11 +135,11 @@ function buildKafka(config: StackConfig): KafkaModel {
   // Never promise more replicas than there are brokers (a 1-broker dev cluster gets RF 1).
   const replicationFactor = Math.min(env.replicationFactor, brokers);
   const ts = k.tieredStorage ?? {};
-  const pluginImage = ts.pluginImage ?? KAFKA_DEFAULTS.tieredStorage.pluginImage;
   return {
     clusterName,
     namespace,
     version: k.version ?? KAFKA_DEFAULTS.version,
+    image: k.image,
     nodePools,
     brokers,
     storageClass: k.storage?.class,
@@ -151,8 +153,7 @@ function buildKafka(config: StackConfig): KafkaModel {
     clientBootstrap: platformNaming.kafkaBootstrap(clusterName, namespace, KAFKA_DEFAULTS.clientPort),
     tieredStorage: {
       enabled: ts.enabled ?? KAFKA_DEFAULTS.tieredStorage.enabled,
-      pluginImage: pluginImage === "" ? undefined : pluginImage,
-      pluginPath: ts.pluginPath ?? KAFKA_DEFAULTS.tieredStorage.pluginPath,
+      classPath: tieredStorageClassPath(),
     },
     serviceAccount: platformNaming.kafkaServiceAccount(clusterName),
   };
@@ -250,4 +251,10 @@ export function buildModel(config: StackConfig, stack: string, catalog: JobCatal
     lake,
     tenants: config.tenants.map((t) => buildTenant(t, config, kafka, flink, druid, lake, catalog)),
   };
+}
+
+/** The remote storage manager's class path: every jar of each plugin part (see KAFKA_DEFAULTS.tieredStorage). */
+export function tieredStorageClassPath(): string {
+  const { pluginDir, parts } = KAFKA_DEFAULTS.tieredStorage;
+  return parts.map((part) => `${pluginDir}/${part}/*`).join(":");
 }

@@ -4,7 +4,8 @@ import { validateConfig } from "../config/validate";
 
 const KNOWN = { flinkJobs: { "events-per-minute": ["events", "events-per-minute"], anomalies: ["events", "anomalies"] }, druidSpecs: { events: "events", anomalies: "anomalies" } };
 const tenant = { name: "acme", peakEventsPerSecond: 20000, retentionDays: 30, topics: ["events"] };
-const valid = { environment: "dev", cloud: "local", tenants: [tenant] };
+const kafka = { image: "registry.example.com/kafka:1" };
+const valid = { environment: "dev", cloud: "local", kafka, tenants: [tenant] };
 
 function problems(raw: unknown): readonly string[] {
   const r = validateConfig(raw, KNOWN);
@@ -19,7 +20,7 @@ describe("stack config validation", () => {
   it.each([
     ["an unknown top-level key", { ...valid, tenant: [] }, "analytics-platform:tenant: unknown key"],
     ["an unknown tenant key (typo)", { ...valid, tenants: [{ ...tenant, retention: 3 }] }, "analytics-platform:tenants[0].retention: unknown key"],
-    ["an unknown nested key", { ...valid, kafka: { storage: { sise: "1Gi" } } }, "analytics-platform:kafka.storage.sise: unknown key"],
+    ["an unknown nested key", { ...valid, kafka: { ...kafka, storage: { sise: "1Gi" } } }, "analytics-platform:kafka.storage.sise: unknown key"],
     ["a missing environment", { cloud: "local", tenants: [] }, "analytics-platform:environment: is required"],
     ["an unknown environment", { ...valid, environment: "staging" }, "analytics-platform:environment: must be one of \"dev\", \"prod\""],
     ["a missing tenant field", { ...valid, tenants: [{ name: "acme", peakEventsPerSecond: 1, topics: [] }] }, "analytics-platform:tenants[0].retentionDays: is required"],
@@ -45,6 +46,13 @@ describe("stack config validation", () => {
     expect(found.some((p) => p.startsWith(expected)), `got: ${found.join(" | ")}`).toBe(true);
   });
 
+  it("requires the Kafka image while tiered storage is on: Strimzi's own has no plugin", () => {
+    expect(problems({ ...valid, kafka: {} })).toEqual([
+      "analytics-platform:kafka.image: is required while tiered storage is on: a Kafka image with the Aiven plugin (kafka-image/Dockerfile)",
+    ]);
+    expect(problems({ ...valid, kafka: { tieredStorage: { enabled: false } } })).toEqual([]);
+  });
+
   it("rejects duplicate tenant names, pointing at the second entry", () => {
     expect(problems({ ...valid, tenants: [tenant, { ...tenant, topics: [] }] })).toEqual([
       "analytics-platform:tenants[1].name: duplicate tenant name 'acme' (also tenants[0])",
@@ -52,7 +60,7 @@ describe("stack config validation", () => {
   });
 
   it("rejects prod settings that break durability", () => {
-    const prod = { ...valid, environment: "prod", kafka: { brokers: 2, controllers: 1 } };
+    const prod = { ...valid, environment: "prod", kafka: { ...kafka, brokers: 2, controllers: 1 } };
     expect(problems(prod)).toEqual([
       "analytics-platform:kafka.brokers: must be >= 3 in prod (replication factor 3)",
       "analytics-platform:kafka.controllers: must be 3 or 5 in prod (a single controller is not HA)",

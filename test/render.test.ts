@@ -4,6 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../config/validate";
+import { forbiddenVolumeMounts, KafkaNodePoolSpec } from "../crds/strimzi";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult, tenantOf } from "../offline/render";
 import { at, KAFKA, NODE_POOL, ofType, one, render, stackConfig, TOPIC, USER } from "./harness";
@@ -48,6 +49,20 @@ describe("Kafka cluster", () => {
       expect(kafka.tieredStorage).toBeDefined();
       expect(Object.keys(kafka.config as object)).not.toContain("remote.log.storage.system.enable");
     }
+  });
+
+  it("the plugin is in the Kafka image, on a class path naming the core and the S3 backend; no mount Strimzi forbids", () => {
+    for (const r of [dev, prod]) {
+      const kafka = at(one(r, KAFKA, "platform-kafka").inputs, "spec", "kafka") as Record<string, unknown>;
+      expect(kafka.image).toBe(at(stackConfig(r === dev ? "dev" : "prod"), "analytics-platform:kafka", "image"));
+      expect(at(kafka, "tieredStorage", "remoteStorageManager", "classPath")).toBe("/opt/kafka/plugins/tiered-storage/core/*:/opt/kafka/plugins/tiered-storage/s3/*");
+      for (const pool of ofType(r, NODE_POOL)) expect(forbiddenVolumeMounts(at(pool.inputs, "spec") as KafkaNodePoolSpec), pool.name).toEqual([]);
+    }
+    // The rule itself (Strimzi TemplateUtils): additional volumes only under /mnt.
+    const mounted = (mountPath: string): KafkaNodePoolSpec => ({ replicas: 1, roles: ["broker"], storage: { type: "persistent-claim", size: "1Gi", deleteClaim: false }, template: { kafkaContainer: { volumeMounts: [{ name: "p", mountPath }] } } });
+    expect(forbiddenVolumeMounts(mounted("/opt/kafka/plugins/tiered-storage"))).toEqual(["/opt/kafka/plugins/tiered-storage"]);
+    expect(forbiddenVolumeMounts(mounted("/mnt/tiered-storage"))).toEqual([]);
+    expect(forbiddenVolumeMounts(mounted("/mntx"))).toEqual(["/mntx"]);
   });
 
   it("dev has one dual-role pool; prod separate controller and broker pools, protected", () => {
@@ -189,7 +204,7 @@ describe("npm run render", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
     const stdout = execFileSync(tsx, ["scripts/render.ts", "--stack", "dev", "--out", out], { encoding: "utf8" });
     expect(stdout).toMatch(/stack dev: \d+ resources/);
-    expect(stdout).toMatch(/by tenant:\n\s+\d+\s+acme\n\s+\d+\s+globex/);
+    expect(stdout).toMatch(/by tenant:\n\s+\d+\s+acme\n\s+\d+\s+acme-eu\n\s+\d+\s+globex/);
     const resources = JSON.parse(fs.readFileSync(path.join(out, "resources.json"), "utf8"));
     const topic = resources.find((r: { type: string; name: string }) => r.type === TOPIC && r.name === "acme-topic-acme.events");
     expect(topic).toMatchObject({ retainOnDelete: true, protect: false, parent: expect.stringContaining("::acme") });

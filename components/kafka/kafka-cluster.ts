@@ -28,7 +28,6 @@ export const PLATFORM_ADMIN_USER = "platform-admin";
 /** Aiven's tiered-storage plugin with its S3 backend. */
 const AIVEN_RSM_CLASS = "io.aiven.kafka.tieredstorage.RemoteStorageManager";
 const AIVEN_S3_BACKEND = "io.aiven.kafka.tieredstorage.storage.s3.S3Storage";
-const PLUGIN_VOLUME = "tiered-storage-plugin";
 
 /** Strimzi operator, KRaft node pools and the Kafka cluster: TLS and authentication on every listener. */
 export class KafkaCluster extends pulumi.ComponentResource {
@@ -113,21 +112,12 @@ function resources(r: { readonly cpu: string; readonly memory: string }) {
   return { requests: { cpu: r.cpu, memory: r.memory }, limits: { memory: r.memory } };
 }
 
-/** Broker pools mount the tiered-storage plugin (image volume) and, on local, the store's credentials. */
+/** On local, broker pools get the object store's credentials (the plugin itself is in the Kafka image). */
 export function nodePoolSpec(pool: NodePoolModel, m: KafkaModel, tiered?: ObjectStorageAccess): pulumi.Output<KafkaNodePoolSpec> {
   return pulumi.output(tiered?.credentialsSecret).apply((credentialsSecret): KafkaNodePoolSpec => {
     const isBroker = pool.roles.includes("broker");
-    const plugin = isBroker && m.tieredStorage.enabled && m.tieredStorage.pluginImage;
     const env = isBroker && m.tieredStorage.enabled && credentialsSecret ? credentialEnv(credentialsSecret) : undefined;
-    const template: KafkaNodePoolSpec["template"] = plugin || env
-      ? {
-          ...(plugin ? { pod: { volumes: [{ name: PLUGIN_VOLUME, image: { reference: m.tieredStorage.pluginImage!, pullPolicy: "IfNotPresent" as const } }] } } : {}),
-          kafkaContainer: {
-            ...(env ? { env } : {}),
-            ...(plugin ? { volumeMounts: [{ name: PLUGIN_VOLUME, mountPath: m.tieredStorage.pluginPath, readOnly: true }] } : {}),
-          },
-        }
-      : undefined;
+    const template: KafkaNodePoolSpec["template"] = env ? { kafkaContainer: { env } } : undefined;
     return {
       replicas: pool.replicas,
       roles: pool.roles,
@@ -143,7 +133,7 @@ function tieredStorageSpec(m: KafkaModel, bucket: string, access: ObjectStorageA
     type: "custom",
     remoteStorageManager: {
       className: AIVEN_RSM_CLASS,
-      classPath: `${m.tieredStorage.pluginPath}/*`,
+      classPath: m.tieredStorage.classPath,
       config: {
         "storage.backend.class": AIVEN_S3_BACKEND,
         "storage.s3.bucket.name": bucket,
@@ -175,6 +165,7 @@ export function kafkaSpec(
   return {
     kafka: {
       version: m.version,
+      ...(m.image ? { image: m.image } : {}),
       listeners: [
         { name: "tls", port: m.clientPort, type: "internal", tls: true, authentication: { type: "scram-sha-512" }, networkPolicyPeers: peers },
         { name: "mtls", port: m.platformPort, type: "internal", tls: true, authentication: { type: "tls" }, networkPolicyPeers: peers },
