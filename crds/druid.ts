@@ -19,6 +19,8 @@ export interface DruidNodeSpec {
   readonly resources?: k8s.types.input.core.v1.ResourceRequirements;
   readonly podDisruptionBudgetSpec?: { readonly maxUnavailable: number };
   readonly env?: readonly EnvVar[];
+  /** The only container ports the operator declares besides druid.port (a monitor needs them declared). */
+  readonly ports?: readonly k8s.types.input.core.v1.ContainerPort[];
   readonly volumes?: readonly Volume[];
   readonly volumeMounts?: readonly VolumeMount[];
   readonly volumeClaimTemplates?: readonly k8s.types.input.core.v1.PersistentVolumeClaim[];
@@ -49,4 +51,12 @@ export interface DruidIngestionSpec {
   };
   /** Credentials the operator uses against Druid's API: keys OperatorUserName and OperatorPassword. */
   readonly auth: { readonly type: "basic-auth"; readonly secretRef: { readonly name: string; readonly namespace: string } };
+}
+
+/**
+ * The env a node's pods get: the node's own `env` when it has one, else the cluster's — the operator picks one,
+ * it does not merge (druid-operator controllers/druid/handler.go, `firstNonNilValue(nodeSpec.Env, m.Spec.Env)`).
+ */
+export function effectiveEnv(cluster: DruidSpec, node: DruidNodeSpec): readonly EnvVar[] {
+  return node.env ?? cluster.env;
 }

@@ -230,6 +230,8 @@ export const DRUID_DEFAULTS = {
   /** Kafka partitions one ingestion task reads. */
   partitionsPerTask: 4,
   metricsPort: 9090,
+  /** The container port name of the Prometheus emitter, which the PodMonitor scrapes. */
+  metricsPortName: "metrics",
   caDir: "/druid/kafka-ca",
   databaseName: "druid",
   databaseUser: "druid",

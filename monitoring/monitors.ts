@@ -53,7 +53,7 @@ export function platformMonitors(m: PlatformModel): MonitorDefinition[] {
   }
   if (m.druid.enabled) {
     monitors.push(podMonitor("druid", m.druid.namespace, "druid", { "app.kubernetes.io/component": "druid" },
-      { portNumber: DRUID_DEFAULTS.metricsPort, metricRelabelings: [tenantFrom("dataSource", "_")] }));
+      { port: DRUID_DEFAULTS.metricsPortName, metricRelabelings: [tenantFrom("dataSource", "_")] }));
   }
   return monitors;
 }

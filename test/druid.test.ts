@@ -6,6 +6,7 @@ import { substituteJson } from "../jobs/placeholders";
 import { druidConsumerProperties, druidRetentionRules } from "../model/druid";
 import { druidTaskCountFor } from "../model/sizing";
 import { segmentCacheSize } from "../components/druid/druid-cluster";
+import { DruidNodeSpec, DruidSpec, effectiveEnv } from "../crds/druid";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult } from "../offline/render";
 import { at, ofType, one, render, stackConfig } from "./harness";
@@ -198,9 +199,47 @@ describe("rendered Druid", () => {
         expect(String(at(i.inputs, "spec", "ingestion", "nativeSpec", "spec", "dataSchema", "dataSource")).startsWith(`${tenant}_`)).toBe(true);
         expect(at(io, "consumerProperties", "druid.dynamic.config.provider", "variables", "sasl.jaas.config")).toBe(`KAFKA_JAAS_${tenant.toUpperCase().replace(/-/g, "_")}`);
       }
-      const mmEnv = at(druidSpec(r), "nodes", "middlemanagers", "env") as { name: string; valueFrom: { secretKeyRef: { name: string } } }[];
-      expect(mmEnv.map((e) => [e.name, e.valueFrom.secretKeyRef.name])).toEqual([["KAFKA_JAAS_ACME", "kafka-acme"], ["KAFKA_JAAS_GLOBEX", "kafka-globex"]]);
+      // The overlord (coordinators here) runs the supervisors, which list the topics' partitions; middle managers run the tasks.
+      for (const node of ["coordinators", "middlemanagers"]) {
+        const env = at(druidSpec(r), "nodes", node, "env") as { name: string; valueFrom: { secretKeyRef: { name: string } } }[];
+        expect(env.filter((e) => e.name.startsWith("KAFKA_JAAS_")).map((e) => [e.name, e.valueFrom.secretKeyRef.name]), node).toEqual([["KAFKA_JAAS_ACME", "kafka-acme"], ["KAFKA_JAAS_GLOBEX", "kafka-globex"]]);
+        expect(at(druidSpec(r), "nodes", node, "volumeMounts"), node).toEqual(expect.arrayContaining([expect.objectContaining({ name: "kafka-ca", mountPath: "/druid/kafka-ca" })]));
+      }
+      for (const node of ["brokers", "routers"]) expect(JSON.stringify(at(druidSpec(r), "nodes", node))).not.toContain("KAFKA_JAAS_");
     }
+  });
+
+  it("every pod gets the env k8s discovery and the properties need, although a node's env replaces the cluster's", () => {
+    for (const r of [dev, prod]) {
+      const spec = druidSpec(r) as unknown as DruidSpec;
+      for (const [key, node] of Object.entries(spec.nodes)) {
+        const names = effectiveEnv(spec, node).map((e) => e.name);
+        // PodInfo (druid-kubernetes-extensions) reads POD_NAME and POD_NAMESPACE at start-up.
+        expect(names, key).toEqual(expect.arrayContaining(["POD_NAME", "POD_NAMESPACE", "METADATA_PASSWORD", "DRUID_ADMIN_PASSWORD", "DRUID_INTERNAL_PASSWORD"]));
+        if (r === dev) expect(names, key).toEqual(expect.arrayContaining(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]));
+      }
+      // K8sDruidNodeAnnouncer patches /metadata/annotations/…: the pods need at least one annotation.
+      expect(Object.keys(spec.podAnnotations).length).toBeGreaterThan(0);
+    }
+    // The operator's rule itself: the node's env, when set, is all the pod gets.
+    const cluster = { env: [{ name: "A", value: "1" }] } as unknown as DruidSpec;
+    expect(effectiveEnv(cluster, { env: [{ name: "B", value: "2" }] } as unknown as DruidNodeSpec).map((e) => e.name)).toEqual(["B"]);
+    expect(effectiveEnv(cluster, {} as DruidNodeSpec).map((e) => e.name)).toEqual(["A"]);
+  });
+
+  it("every pod declares the metrics port its PodMonitor scrapes, by name", () => {
+    for (const r of [dev, prod]) {
+      const monitor = ofType(r, "kubernetes:monitoring.coreos.com/v1:PodMonitor").find((m) => at(m.inputs, "metadata", "name") === "druid")!;
+      const port = at(monitor.inputs, "spec", "podMetricsEndpoints", 0, "port");
+      expect(port).toBe("metrics");
+      for (const [key, node] of Object.entries((druidSpec(r) as unknown as DruidSpec).nodes)) {
+        expect(node.ports, key).toEqual([{ name: port, containerPort: 9090, protocol: "TCP" }]);
+      }
+    }
+  });
+
+  it("deep storage writes no object ACLs, which would need s3:PutObjectAcl the role lacks", () => {
+    for (const r of [dev, prod]) expect(props(r)).toContain("druid.storage.disableAcl=true");
   });
 
   it("no password appears in any Druid manifest", () => {

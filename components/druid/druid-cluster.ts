@@ -186,6 +186,8 @@ export function druidCommonProperties(d: DruidModel, s: DruidSettings): string {
     ["druid.storage.type", "s3"],
     ["druid.storage.bucket", s.bucket],
     ["druid.storage.baseKey", "segments"],
+    // Without it the S3 pusher sets object ACLs (s3:PutObjectAcl, s3:GetBucketAcl), which the role does not grant.
+    ["druid.storage.disableAcl", "true"],
     ["druid.indexer.logs.type", "s3"],
     ["druid.indexer.logs.s3Bucket", s.bucket],
     ["druid.indexer.logs.s3Prefix", "indexing-logs"],
@@ -253,6 +255,26 @@ function nodeProperties(n: DruidNodeModel): string[] {
   }
 }
 
+/**
+ * Env every Druid pod needs: the pod's name and namespace, which k8s discovery's PodInfo reads at start-up
+ * (druid-kubernetes-extensions), and the passwords and store keys common.runtime.properties names.
+ */
+function commonEnv(s: DruidSettings): k8s.types.input.core.v1.EnvVar[] {
+  return [
+    { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+    { name: "POD_NAMESPACE", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+    { name: "METADATA_PASSWORD", valueFrom: { secretKeyRef: { name: s.passwordSecret, key: s.passwordKey } } },
+    { name: "DRUID_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "DRUID_ADMIN_PASSWORD" } } },
+    { name: "DRUID_INTERNAL_PASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "DRUID_INTERNAL_PASSWORD" } } },
+    ...(s.storageSecret ? credentialEnv(s.storageSecret) : []),
+  ];
+}
+
+/** Nodes that talk to tenants' topics: the overlord (here the coordinators) runs the supervisors, middle managers the tasks. */
+function readsKafka(n: DruidNodeModel): boolean {
+  return n.nodeType === "coordinator" || n.nodeType === "middleManager";
+}
+
 function nodeSpec(n: DruidNodeModel, s: DruidSettings): DruidNodeSpec {
   const data = n.storage
     ? {
@@ -260,10 +282,11 @@ function nodeSpec(n: DruidNodeModel, s: DruidSettings): DruidNodeSpec {
         volumeMounts: [{ name: "data", mountPath: "/druid/data" }],
       }
     : {};
-  // Only ingestion tasks (middle managers) hold tenants' Kafka credentials and the cluster CA.
-  const ingest = n.nodeType === "middleManager"
+  // Only the nodes that read tenants' topics hold their Kafka credentials and the cluster CA. A node's env
+  // replaces the cluster's (effectiveEnv), so it carries the common env too.
+  const ingest = readsKafka(n)
     ? {
-        env: s.tenants.map((t) => ({ name: t.env, valueFrom: { secretKeyRef: { name: t.secret, key: "sasl.jaas.config" } } })),
+        env: [...commonEnv(s), ...s.tenants.map((t) => ({ name: t.env, valueFrom: { secretKeyRef: { name: t.secret, key: "sasl.jaas.config" } } }))],
         volumes: [{ name: "kafka-ca", secret: { secretName: KAFKA_CA_SECRET } }],
         volumeMounts: [...(data.volumeMounts ?? []), { name: "kafka-ca", mountPath: DRUID_DEFAULTS.caDir, readOnly: true }],
       }
@@ -277,6 +300,8 @@ function nodeSpec(n: DruidNodeModel, s: DruidSettings): DruidNodeSpec {
     kind: "StatefulSet",
     resources: { requests: { cpu: n.cpu, memory: n.memory }, limits: { memory: n.memory } },
     podDisruptionBudgetSpec: { maxUnavailable: 1 },
+    // Named, so the PodMonitor finds it: the operator declares only druid.port and these.
+    ports: [{ name: DRUID_DEFAULTS.metricsPortName, containerPort: DRUID_DEFAULTS.metricsPort, protocol: "TCP" }],
     ...data,
     ...ingest,
   };
@@ -289,15 +314,11 @@ export function druidSpec(d: DruidModel, s: DruidSettings): DruidSpec {
     serviceAccount: d.serviceAccount,
     "common.runtime.properties": druidCommonProperties(d, s),
     "jvm.options": ["-server", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8"].join("\n"),
-    env: [
-      { name: "METADATA_PASSWORD", valueFrom: { secretKeyRef: { name: s.passwordSecret, key: s.passwordKey } } },
-      { name: "DRUID_ADMIN_PASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "DRUID_ADMIN_PASSWORD" } } },
-      { name: "DRUID_INTERNAL_PASSWORD", valueFrom: { secretKeyRef: { name: CREDENTIALS_SECRET, key: "DRUID_INTERNAL_PASSWORD" } } },
-      ...(s.storageSecret ? credentialEnv(s.storageSecret) : []),
-    ],
+    env: commonEnv(s),
     securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
     podLabels: platformLabels("druid"),
-    podAnnotations: {},
+    // K8sDruidNodeAnnouncer JSON-patches /metadata/annotations/<key>, which fails on a pod with none.
+    podAnnotations: { "analytics-platform.io/druid-cluster": d.clusterName },
     services: [{ spec: { type: "ClusterIP", clusterIP: "None" } }],
     nodes: Object.fromEntries(d.nodes.map((n) => [n.key, nodeSpec(n, s)])),
   };
