@@ -220,6 +220,8 @@ export const FLINK_DEFAULTS = {
   caDir: "/etc/kafka-ca",
   runnerJar: "local:///opt/flink/usrlib/sql-runner.jar",
   metricsPort: 9249,
+  /** The operator's own Prometheus reporter (kubernetes.operator.metrics.reporter.prom.port). */
+  operatorMetricsPort: 9999,
 } as const;
 
 export const DRUID_DEFAULTS = {

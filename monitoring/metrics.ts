@@ -3,6 +3,9 @@
  * use names listed here (checked in tests), so a renamed metric is caught before it reaches Grafana.
  * Names follow the exporters' conventions: the JMX rules in components/kafka/metrics.ts, Kafka Exporter,
  * Flink's Prometheus reporter, and Druid's prometheus-emitter.
+ * Druid's emitter lowercases names (prometheus-emitter Metrics.java) and its counters are Prometheus
+ * Counters, exposed with `_total`; Flink's Kafka source has `currentEmitEventTimeLag`, no fetch lag
+ * (flink-connector-kafka KafkaSourceReaderMetrics; FLIP-33 leaves `currentFetchEventTimeLag` optional).
  */
 export const METRICS = {
   prometheus: ["up"],
@@ -25,14 +28,14 @@ export const METRICS = {
     "flink_jobmanager_job_numberOfCompletedCheckpoints",
     "flink_taskmanager_job_task_backPressuredTimeMsPerSecond",
     "flink_taskmanager_job_task_numRecordsInPerSecond",
-    "flink_taskmanager_job_task_operator_currentFetchEventTimeLag",
+    "flink_taskmanager_job_task_operator_currentEmitEventTimeLag",
   ],
   druid: [
     "druid_query_time_bucket",
     "druid_query_time_count",
-    "druid_ingest_events_processed",
+    "druid_ingest_events_processed_total",
     "druid_ingest_kafka_lag",
-    "druid_ingest_events_messageGap",
+    "druid_ingest_events_messagegap",
     "druid_segment_count",
   ],
 } as const;

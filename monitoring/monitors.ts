@@ -42,14 +42,18 @@ function podMonitor(
 export function platformMonitors(m: PlatformModel): MonitorDefinition[] {
   const k = m.kafka;
   const monitors = [
-    podMonitor("kafka-brokers", k.namespace, "kafkaBrokers", { "strimzi.io/cluster": k.clusterName, "strimzi.io/kind": "Kafka", "strimzi.io/broker-role": "true" },
+    // Every node of every pool, controllers too (ActiveControllerCount, OfflinePartitionsCount come from the
+    // KRaft controllers): Strimzi labels all of them strimzi.io/name=<cluster>-kafka, not the exporter or Cruise Control.
+    podMonitor("kafka-nodes", k.namespace, "kafkaBrokers", { "strimzi.io/cluster": k.clusterName, "strimzi.io/name": `${k.clusterName}-kafka` },
       { port: STRIMZI_METRICS_PORT, metricRelabelings: [tenantFrom("topic", ".")] }),
     podMonitor("kafka-exporter", k.namespace, "kafkaExporter", { "strimzi.io/cluster": k.clusterName, "strimzi.io/name": `${k.clusterName}-kafka-exporter` },
       { port: STRIMZI_METRICS_PORT, metricRelabelings: [tenantFrom("topic", ".")] }),
     podMonitor("strimzi-operator", platformNaming.strimziNamespace, "strimziOperator", { "strimzi.io/kind": "cluster-operator" }, { port: "http" }),
   ];
   if (m.flink.enabled) {
-    monitors.push(podMonitor("flink-operator", platformNaming.flinkOperatorNamespace, "prometheus", { "app.kubernetes.io/name": "flink-kubernetes-operator" }, { portNumber: 9999 }));
+    monitors.push(podMonitor("flink-operator", platformNaming.flinkOperatorNamespace, "prometheus", { "app.kubernetes.io/name": "flink-kubernetes-operator" },
+      // The chart names the container port of metrics.port "metrics" (templates/flink-operator.yaml).
+      { port: "metrics" }));
   }
   if (m.druid.enabled) {
     monitors.push(podMonitor("druid", m.druid.namespace, "druid", { "app.kubernetes.io/component": "druid" },

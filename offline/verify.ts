@@ -6,13 +6,15 @@ import { TenantConfig } from "../config/types";
 import { JobCatalog } from "../jobs/catalog";
 import { tenantJobNames } from "../model/flink";
 import { tenantNaming } from "../model/naming";
+import { METRICS } from "../monitoring/metrics";
 import { harnessCommand } from "./jvm";
 import { RenderResult } from "./render";
 import { recordOutput } from "./render-output";
 
 /**
  * What the harness needs beside the manifests: the program's naming of each tenant and of its jobs' topics
- * and groups (model/naming.ts), the jobs' parameters, and the Secrets' values.
+ * and groups (model/naming.ts), the jobs' parameters, the Secrets' values, and the Flink metrics the alerts
+ * and dashboards use, which the running jobs must expose.
  */
 export function verifyContext(stack: string, tenants: readonly TenantConfig[], catalog: JobCatalog, result: RenderResult): Record<string, unknown> {
   return {
@@ -37,6 +39,7 @@ export function verifyContext(stack: string, tenants: readonly TenantConfig[], c
       }),
     })),
     secrets: Object.fromEntries(result.secretValues),
+    flinkMetrics: METRICS.flink,
   };
 }
 

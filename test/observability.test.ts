@@ -135,15 +135,15 @@ const cases: AlertCase[] = [
   },
   {
     alert: "LatencyBudgetProcessingExceeded",
-    series: { [`flink_taskmanager_job_task_operator_currentFetchEventTimeLag{${JOB}}`]: "500x30" },
-    quiet: { [`flink_taskmanager_job_task_operator_currentFetchEventTimeLag{${JOB}}`]: "50x30" },
+    series: { [`flink_taskmanager_job_task_operator_currentEmitEventTimeLag{${JOB}}`]: "500x30" },
+    quiet: { [`flink_taskmanager_job_task_operator_currentEmitEventTimeLag{${JOB}}`]: "50x30" },
     evalTime: "15m",
     labels: { tenant: "acme", job_name: "anomalies", severity: "warning", layer: "latency" },
   },
   {
     alert: "LatencyBudgetServingExceeded",
-    series: { [`druid_ingest_events_messageGap{${T},dataSource="acme_events"}`]: "1000x30" },
-    quiet: { [`druid_ingest_events_messageGap{${T},dataSource="acme_events"}`]: "100x30" },
+    series: { [`druid_ingest_events_messagegap{${T},dataSource="acme_events"}`]: "1000x30" },
+    quiet: { [`druid_ingest_events_messagegap{${T},dataSource="acme_events"}`]: "100x30" },
     evalTime: "15m",
     labels: { tenant: "acme", severity: "warning", layer: "latency" },
   },
@@ -241,9 +241,20 @@ describe("rendered observability", () => {
   it("every layer is scraped: each metric source has a monitor", () => {
     const sources = new Set<MetricSource>(["prometheus"]);
     const names = ofType(prod, "kubernetes:monitoring.coreos.com/v1:PodMonitor").map((m) => `${at(m.inputs, "metadata", "namespace")}/${at(m.inputs, "metadata", "name")}`);
-    expect(names).toEqual(expect.arrayContaining(["kafka/kafka-brokers", "kafka/kafka-exporter", "strimzi-system/strimzi-operator", "flink-operator/flink-operator", "druid/druid", "tenant-acme/flink-jobs", "tenant-globex/flink-jobs"]));
+    expect(names).toEqual(expect.arrayContaining(["kafka/kafka-nodes", "kafka/kafka-exporter", "strimzi-system/strimzi-operator", "flink-operator/flink-operator", "druid/druid", "tenant-acme/flink-jobs", "tenant-globex/flink-jobs"]));
     for (const s of ["kafkaBrokers", "kafkaExporter", "strimziOperator", "flink", "druid"] as const) sources.add(s);
     expect([...sources].sort()).toEqual(Object.keys(METRICS).sort());
+  });
+
+  it("scrapes the KRaft controllers too, and the Flink operator on the port its reporter listens on", () => {
+    const monitor = (ns: string, name: string) => ofType(prod, "kubernetes:monitoring.coreos.com/v1:PodMonitor").find((m) => at(m.inputs, "metadata", "namespace") === ns && at(m.inputs, "metadata", "name") === name)!;
+    // Controller-only pods carry strimzi.io/controller-role and no broker-role label; every node carries strimzi.io/name.
+    expect(at(monitor("kafka", "kafka-nodes").inputs, "spec", "selector", "matchLabels")).toEqual({ "strimzi.io/cluster": "platform", "strimzi.io/name": "platform-kafka" });
+    const release = one(prod, "kubernetes:helm.sh/v3:Release", "flink-operator");
+    const conf = String(at(release.inputs, "values", "defaultConfiguration", "flink-conf.yaml"));
+    expect(conf).toContain("kubernetes.operator.metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    expect(conf).toContain(`kubernetes.operator.metrics.reporter.prom.port: ${at(release.inputs, "values", "metrics", "port")}`);
+    expect(at(monitor("flink-operator", "flink-operator").inputs, "spec", "podMetricsEndpoints", 0, "port")).toBe("metrics");
   });
 
   it("tenant data carries a tenant label: from topics, datasources, or the tenant's own monitor", () => {

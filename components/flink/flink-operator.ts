@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ChartDefault } from "../../model/defaults";
+import { ChartDefault, FLINK_DEFAULTS } from "../../model/defaults";
 import { platformLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
 import { helmRelease, namespace } from "../k8s";
@@ -34,9 +34,24 @@ export class FlinkOperator extends pulumi.ComponentResource {
       values: {
         webhook: { create: args.webhook === "cert-manager" },
         operatorPod: { resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
-        metrics: { port: 9999 },
+        // The chart declares the container port; the operator only listens on it once its reporter is configured.
+        metrics: { port: FLINK_DEFAULTS.operatorMetricsPort },
+        defaultConfiguration: { create: true, append: true, "flink-conf.yaml": flinkOperatorConfiguration() },
       },
     }, { parent: this, dependsOn });
     this.registerOutputs({});
   }
+}
+
+/**
+ * The operator's flink-conf.yaml overrides (the chart appends them to its built-in defaults). Setting them
+ * replaces the chart's own overrides value, which configures only an slf4j reporter and a 15 s reconcile
+ * interval (helm/flink-kubernetes-operator/values.yaml): the Prometheus reporter is ours, the interval kept.
+ */
+export function flinkOperatorConfiguration(): string {
+  return [
+    "kubernetes.operator.metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+    `kubernetes.operator.metrics.reporter.prom.port: ${FLINK_DEFAULTS.operatorMetricsPort}`,
+    "kubernetes.operator.reconcile.interval: 15 s",
+  ].join("\n") + "\n";
 }

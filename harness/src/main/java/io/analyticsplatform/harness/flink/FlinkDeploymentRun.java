@@ -267,6 +267,20 @@ public final class FlinkDeploymentRun implements AutoCloseable {
     return last.length() > 400 ? last.substring(0, 400) + "…" : last;
   }
 
+  /** Metric names the job's Prometheus reporter exposes now (JobManager and TaskManagers share the JVM's one). */
+  public java.util.Set<String> prometheusMetricNames() throws IOException, InterruptedException {
+    String port = config.get("metrics.reporter.prom.port");
+    if (port == null) return java.util.Set.of();
+    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/")).GET().build(), HttpResponse.BodyHandlers.ofString());
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    for (String line : r.body().split("\n")) {
+      if (line.isEmpty() || line.startsWith("#")) continue;
+      int end = line.indexOf('{');
+      names.add(line.substring(0, end >= 0 ? end : line.indexOf(' ')));
+    }
+    return names;
+  }
+
   public String tenant() {
     return tenant;
   }

@@ -127,6 +127,7 @@ public final class FlinkVerification {
       // Two more checkpoints: anything written twice would be committed by now.
       live = awaitCheckpoints(live, 2);
       for (Run r : live) verdict(r);
+      for (Run r : live) metrics(r);
     } finally {
       heartbeat.shutdownNow();
       heartbeat.awaitTermination(30, TimeUnit.SECONDS);
@@ -205,6 +206,15 @@ public final class FlinkVerification {
     List<String> distinct = format.stream().distinct().toList();
     report.check(LAYER, r.name() + " writes timestamps as ISO-8601 UTC (what the Druid specs' `iso` parses)", distinct.isEmpty(),
         String.join("; ", distinct.subList(0, Math.min(3, distinct.size()))), used);
+  }
+
+  /** The Flink metrics the alerts and dashboards query must be what the running job's reporter exposes. */
+  private void metrics(Run r) {
+    java.util.Set<String> exposed = safeGet(() -> r.flink().prometheusMetricNames());
+    List<String> missing = exposed == null ? context.flinkMetrics() : context.flinkMetrics().stream().filter(m -> !exposed.contains(m)).toList();
+    report.check(LAYER, r.name() + " exposes every Flink metric the alerts and dashboards use (monitoring/metrics.ts)", missing.isEmpty(),
+        exposed == null ? "its Prometheus reporter did not answer" : missing.isEmpty() ? context.flinkMetrics().size() + " metrics" : "not exposed: " + String.join(", ", missing),
+        used(r));
   }
 
   /** Waits until each job's consumer group has committed (at a checkpoint) every record of its inputs, then one checkpoint more. */
