@@ -51,6 +51,8 @@ export interface TenantConfig {
 export interface LakeConfig {
   readonly trinoWorkers?: number;
   readonly snapshotRetentionDays?: number;
+  /** Storage class of Nessie's volume (cloud: local); unset: the cluster's default class. */
+  readonly storageClass?: string;
 }
 
 export interface ObservabilityConfig {

@@ -22,11 +22,37 @@ export interface LakeModel {
   /** Ports in the lake namespace a lake tenant's pods reach: Trino, and on local the jobs' Nessie catalog. */
   readonly tenantEgressPorts: readonly number[];
   readonly trinoWorkers: number;
+  /** Container resources and JVM memory of Trino's coordinator and of each worker. */
+  readonly trinoCoordinator: TrinoNodeModel;
+  readonly trinoWorker: TrinoNodeModel;
   /** Task retries with exchange spooling in object storage (prod). */
   readonly faultTolerant: boolean;
   readonly snapshotRetentionDays: number;
+  /** Nessie's volume (local); undefined: the cluster's default storage class. */
+  readonly storageClass?: string;
   readonly tenants: readonly LakeTenantModel[];
   readonly trinoUrl: string;
+}
+
+export interface TrinoNodeModel {
+  readonly cpu: string;
+  /** Container memory request and limit, GiB. */
+  readonly memoryGi: number;
+  /** `-Xmx`, as the chart's jvm.maxHeapSize. */
+  readonly maxHeapSize: string;
+  /** query.max-memory-per-node. */
+  readonly maxMemoryPerNode: string;
+}
+
+/**
+ * Trino's memory from the container limit. The chart's heap defaults to 8G whatever the limit (the kernel
+ * kills the pod); Trino refuses to start unless query.max-memory-per-node plus memory.heap-headroom-per-node
+ * (30% of the heap by default) fits in the heap (trino-main LocalMemoryManager). Heap: 75% of the limit,
+ * leaving room for metaspace, threads and direct buffers; query memory: 60% of the heap.
+ */
+export function trinoNode(cpu: string, memoryGi: number): TrinoNodeModel {
+  const heapMi = Math.floor(memoryGi * 1024 * 0.75);
+  return { cpu, memoryGi, maxHeapSize: `${heapMi}M`, maxMemoryPerNode: `${Math.floor(heapMi * 0.6)}MB` };
 }
 
 export function buildLake(config: StackConfig): LakeModel {
@@ -39,8 +65,11 @@ export function buildLake(config: StackConfig): LakeModel {
     restCatalogUri: `http://nessie.${namespace}.svc:${LAKE_DEFAULTS.nessiePort}/iceberg`,
     tenantEgressPorts: config.cloud === "aws" ? [LAKE_DEFAULTS.trinoPort] : [LAKE_DEFAULTS.trinoPort, LAKE_DEFAULTS.nessiePort],
     trinoWorkers: config.lake?.trinoWorkers ?? (prod ? 3 : 1),
+    trinoCoordinator: prod ? trinoNode("2", 8) : trinoNode("500m", 2),
+    trinoWorker: prod ? trinoNode("4", 16) : trinoNode("500m", 2),
     faultTolerant: prod,
     snapshotRetentionDays: config.lake?.snapshotRetentionDays ?? LAKE_DEFAULTS.snapshotRetentionDays,
+    storageClass: config.lake?.storageClass,
     tenants: config.tenants.filter((t) => t.lake === true).map(lakeTenant),
     trinoUrl: `https://trino.${namespace}.svc:${LAKE_DEFAULTS.trinoPort}`,
   };

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildLake, DRUID_CATALOG, DRUID_SCHEMA, LAKE_CATALOG, LakeTenantModel, TrinoRules, trinoAccessRules, trinoGroups } from "../model/lake";
+import { buildLake, DRUID_CATALOG, DRUID_SCHEMA, LAKE_CATALOG, LakeTenantModel, TrinoRules, trinoAccessRules, trinoGroups, trinoNode } from "../model/lake";
 import { tenantNaming } from "../model/naming";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult } from "../offline/render";
@@ -83,6 +83,27 @@ describe("rendered lake", () => {
     for (const r of [dev, prod]) expect(String(at(trino(r), "catalogs", "druid"))).toContain("connection-password=${ENV:DRUID_ADMIN_PASSWORD}");
     expect(one(dev, "kubernetes:helm.sh/v3:Release", "nessie")).toBeDefined();
     expect(ofType(prod, "kubernetes:helm.sh/v3:Release").map((x) => x.name)).not.toContain("nessie");
+  });
+
+  it("Nessie's volume takes the configured storage class, or the cluster's default, never the chart's 'standard'", async () => {
+    const nessie = (r: RenderResult) => at(one(r, "kubernetes:helm.sh/v3:Release", "nessie").inputs, "values", "rocksdb", "storageClassName");
+    expect(nessie(dev)).toBeNull();
+    expect(nessie(await render("dev", stackConfig("dev", { lake: { storageClass: "local-path" } })))).toBe("local-path");
+  });
+
+  it("Trino's heap and query memory fit its container, not the chart's 8G default", () => {
+    for (const r of [dev, prod]) {
+      for (const node of ["coordinator", "worker"]) {
+        const v = at(trino(r), node) as { resources: { limits: { memory: string } }; jvm: { maxHeapSize: string }; config: { query: { maxMemoryPerNode: string } } };
+        const limitMi = Number(/^(\d+)Gi$/.exec(v.resources.limits.memory)![1]) * 1024;
+        const heapMi = Number(/^(\d+)M$/.exec(v.jvm.maxHeapSize)![1]);
+        const queryMi = Number(/^(\d+)MB$/.exec(v.config.query.maxMemoryPerNode)![1]);
+        expect(heapMi, node).toBeLessThan(limitMi);
+        // Trino starts only if the query memory plus the 30% heap headroom fits in the heap.
+        expect(queryMi + 0.3 * heapMi, node).toBeLessThanOrEqual(heapMi);
+      }
+    }
+    expect(trinoNode("1", 2)).toEqual({ cpu: "1", memoryGi: 2, maxHeapSize: "1536M", maxMemoryPerNode: "921MB" });
   });
 
   it("Trino authenticates with passwords over HTTPS and applies the generated rules", () => {

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { ChartDefault, LAKE_DEFAULTS } from "../../model/defaults";
 import { platformLabels } from "../../model/labels";
-import { LakeModel, trinoAccessRules, trinoGroups } from "../../model/lake";
+import { LakeModel, TrinoNodeModel, trinoAccessRules, trinoGroups } from "../../model/lake";
 import { helmRelease, namespace } from "../k8s";
 import { credentialData, LOCAL_CREDENTIALS_SECRET } from "../storage/access";
 
@@ -110,7 +110,9 @@ export class Lake extends pulumi.ComponentResource {
         namespace: nsName,
         values: {
           versionStoreType: "ROCKSDB",
-          rocksdb: { storageSize: "10Gi" },
+          // The chart asks for class "standard", which k3d lacks; null drops that default, so the PVC takes the
+          // cluster's default class (the chart renders storageClassName unquoted: templates/storage.yaml).
+          rocksdb: { storageSize: "10Gi", storageClassName: m.storageClass ?? null },
           catalog: {
             enabled: true,
             iceberg: { defaultWarehouse: LAKE_DEFAULTS.warehouse, warehouses: [{ name: LAKE_DEFAULTS.warehouse, location: `s3://${args.storage.bucket}/` }] },
@@ -184,6 +186,15 @@ export function trinoCatalogs(m: LakeModel, storage: LakeStorage, druidRouterUrl
 }
 
 /** Trino's Helm values: HTTPS and passwords for clients, file-based rules, fault-tolerant execution in prod. */
+/** A coordinator's or worker's chart values: resources, and the JVM and query memory sized from them. */
+function trinoNodeValues(n: TrinoNodeModel): Record<string, unknown> {
+  return {
+    resources: { requests: { cpu: n.cpu, memory: `${n.memoryGi}Gi` }, limits: { memory: `${n.memoryGi}Gi` } },
+    jvm: { maxHeapSize: n.maxHeapSize },
+    config: { query: { maxMemoryPerNode: n.maxMemoryPerNode } },
+  };
+}
+
 export function trinoValues(m: LakeModel, storage: LakeStorage, druidRouterUrl: string | undefined): pulumi.Output<Record<string, unknown>> {
   return pulumi.all([trinoCatalogs(m, storage, druidRouterUrl), storage.bucket, storage.kind === "aws" ? storage.serviceAccountAnnotations : undefined]).apply(
     ([catalogs, bucket, annotations]): Record<string, unknown> => {
@@ -216,8 +227,8 @@ export function trinoValues(m: LakeModel, storage: LakeStorage, druidRouterUrl: 
         secretMounts: [{ name: TLS_SECRET, secretName: TLS_SECRET, path: "/etc/trino/tls" }],
         envFrom: [{ secretRef: { name: ENV_SECRET } }],
         serviceAccount: { create: true, name: "trino", annotations: annotations ?? {} },
-        coordinator: { resources: m.faultTolerant ? { requests: { cpu: "2", memory: "8Gi" }, limits: { memory: "8Gi" } } : { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } } },
-        worker: { resources: m.faultTolerant ? { requests: { cpu: "4", memory: "16Gi" }, limits: { memory: "16Gi" } } : { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "2Gi" } } },
+        coordinator: trinoNodeValues(m.trinoCoordinator),
+        worker: trinoNodeValues(m.trinoWorker),
       };
     },
   );
