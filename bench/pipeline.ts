@@ -47,11 +47,10 @@ export function pipelineLines(p: Record<string, unknown>): string[] {
     `pipeline (${String(p.deployment)}, parallelism ${String(p.parallelism)}, ${String(p.cores)} cores, broker on the same cores):`,
     `  throughput: ${t.events} events in ${t.seconds} s = ${t.eventsPerSecond} events/s = ${t.eventsPerSecondPerCore} events/s per core`,
   ];
-  for (const [k, v] of Object.entries(p).filter(([k]) => k.startsWith("latency-"))) {
+  for (const [, v] of Object.entries(p).filter(([k]) => k.startsWith("latency-"))) {
     const l = v as Record<string, number>;
     lines.push(`  latency, checkpoints every ${l.checkpointIntervalMs / 1000} s, ${l.rate} events/s for ${l.seconds} s (${l.aggregates} aggregates${l.aggregatesNotSeen ? `, ${l.aggregatesNotSeen} not seen` : ""}): ` +
       `produce → committed aggregate p50 ${l.p50Ms} ms, p99 ${l.p99Ms} ms; window close → committed aggregate p50 ${l.windowCloseP50Ms} ms, p99 ${l.windowCloseP99Ms} ms`);
-    void k;
   }
   lines.push("  design targets: 1M events/s on 10 brokers and 20 task managers, p99 < 500 ms");
   return lines;
