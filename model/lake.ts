@@ -96,7 +96,14 @@ export interface TrinoRules {
   readonly catalogs: readonly { readonly group?: string; readonly catalog?: string; readonly allow: "all" | "read-only" | "none" }[];
   readonly schemas: readonly { readonly group?: string; readonly catalog?: string; readonly schema?: string; readonly owner: boolean }[];
   readonly tables: readonly { readonly group?: string; readonly catalog?: string; readonly schema?: string; readonly table?: string; readonly privileges: readonly string[] }[];
+  /** Who may run, see and kill whose queries; without it everyone sees and kills every query, SQL text included. */
+  readonly queries: readonly { readonly group?: string; readonly queryOwner?: string; readonly allow: readonly ("execute" | "kill" | "view")[] }[];
+  /** Cluster information and management (nodes, shutdown): admins only. Trino's own key name. */
+  readonly system_information: readonly { readonly group?: string; readonly allow: readonly ("read" | "write")[] }[];
 }
+
+/** The `system` schemas JDBC and ODBC drivers read for metadata (they filter what they list by the other rules). */
+export const TRINO_METADATA_SCHEMAS = "(jdbc|metadata|information_schema)";
 
 export const LAKE_CATALOG = "lake";
 export const DRUID_CATALOG = "druid";
@@ -114,6 +121,9 @@ export function trinoAccessRules(tenants: readonly LakeTenantModel[]): TrinoRule
     catalogs: [
       { group: admins, allow: "all" },
       ...tenants.map((t) => ({ group: t.group, catalog: `(${LAKE_CATALOG}|${DRUID_CATALOG})`, allow: "read-only" as const })),
+      // Trino appends its own `system` rule after these (FileBasedSystemAccessControl): the catch-all deny below
+      // would shadow it and break drivers' metadata calls, so it is stated here, limited to the metadata schemas.
+      { catalog: "system", allow: "read-only" },
       { allow: "none" },
     ],
     schemas: [
@@ -122,6 +132,7 @@ export function trinoAccessRules(tenants: readonly LakeTenantModel[]): TrinoRule
         { group: t.group, catalog: LAKE_CATALOG, schema: t.schema, owner: false },
         { group: t.group, catalog: DRUID_CATALOG, schema: DRUID_SCHEMA, owner: false },
       ]),
+      { catalog: "system", schema: TRINO_METADATA_SCHEMAS, owner: false },
     ],
     tables: [
       { group: admins, privileges: ["SELECT", "INSERT", "DELETE", "UPDATE", "OWNERSHIP", "GRANT_SELECT"] },
@@ -129,8 +140,12 @@ export function trinoAccessRules(tenants: readonly LakeTenantModel[]): TrinoRule
         { group: t.group, catalog: LAKE_CATALOG, schema: t.schema, privileges: ["SELECT"] },
         { group: t.group, catalog: DRUID_CATALOG, schema: DRUID_SCHEMA, table: `${tenantNaming.druidDatasource(t.tenant, "")}.*`, privileges: ["SELECT"] },
       ]),
+      { catalog: "system", schema: TRINO_METADATA_SCHEMAS, privileges: ["SELECT"] },
       { privileges: [] },
     ],
+    // Everyone may run queries and always sees and kills their own (Trino's rule); only admins others'.
+    queries: [{ group: admins, allow: ["execute", "kill", "view"] }, { allow: ["execute"] }],
+    system_information: [{ group: admins, allow: ["read", "write"] }],
   };
 }
 

@@ -52,6 +52,28 @@ describe("Trino access rules", () => {
     expect(canSelect(rules, admin, DRUID_CATALOG, DRUID_SCHEMA, "anything")).toBe(true);
   });
 
+  it("only admins see or kill other users' queries; only admins read or manage the cluster", () => {
+    /** Trino's query rules: the first rule matching the user decides; a user's own queries are always theirs. */
+    const may = (who: { user: string; groups: string[] }, action: "view" | "kill", owner: string) =>
+      owner === who.user || (rules.queries.find((r) => r.group === undefined || who.groups.some((g) => full(r.group, g)))?.allow.includes(action) ?? false);
+    const [a, b] = lakeTenants;
+    for (const action of ["view", "kill"] as const) {
+      expect(may(member(a), action, b.user), `${a.tenant} ${action}s ${b.tenant}'s query`).toBe(false);
+      expect(may(member(a), action, a.user)).toBe(true);
+      expect(may(admin, action, b.user)).toBe(true);
+    }
+    expect(rules.queries.at(-1)).toEqual({ allow: ["execute"] });
+    expect(rules.system_information).toEqual([{ group: "platform-admins", allow: ["read", "write"] }]);
+  });
+
+  it("drivers' metadata (system.jdbc) works for tenants: the system rule comes before the catch-all deny", () => {
+    const t = lakeTenants[0];
+    expect(canSelect(rules, member(t), "system", "jdbc", "tables")).toBe(true);
+    expect(canSelect(rules, member(t), "system", "information_schema", "columns")).toBe(true);
+    expect(canSelect(rules, member(t), "system", "runtime", "nodes")).toBe(false);
+    expect(rules.catalogs.findIndex((r) => r.catalog === "system")).toBeLessThan(rules.catalogs.findIndex((r) => r.catalog === undefined && r.group === undefined));
+  });
+
   it("tenants are read-only; each user is in its tenant's group", () => {
     expect(rules.catalogs.filter((r) => r.group?.startsWith("tenant-")).every((r) => r.allow === "read-only")).toBe(true);
     expect(trinoGroups(lakeTenants).split("\n")).toEqual(["platform-admins:admin", ...lakeTenants.map((t) => `tenant-${t.tenant}:tenant-${t.tenant}`)]);
