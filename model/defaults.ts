@@ -206,6 +206,8 @@ export const KAFKA_DEFAULTS = {
 export const FLINK_DEFAULTS = {
   flinkVersion: "v2_2",
   maxParallelism: 32,
+  /** taskmanager.numberOfTaskSlots: a TaskManager runs this many parallel subtasks. */
+  taskSlots: 2,
   checkpointIntervalSeconds: 60,
   savepointIntervalHours: 6,
   /** Restart backoff of the jobs (exponential-delay): the longest wait before a restart. */

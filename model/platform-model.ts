@@ -4,11 +4,12 @@ import { buildDruid, buildTenantIngestions, DruidIngestionModel, DruidModel } fr
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
 import { buildLake, LakeModel, lakeTenant, LakeTenantModel } from "./lake";
 import { buildObservability, ObservabilityModel } from "./observability";
-import { CHART_DEFAULTS, ChartDefault, ChartName, ENVIRONMENT_DEFAULTS, KAFKA_DEFAULTS } from "./defaults";
+import { CHART_DEFAULTS, ChartDefault, ChartName, ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, KAFKA_DEFAULTS } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
 import {
   ClientQuotas,
   dlqPartitionsFor,
+  flinkDeploymentRequests,
   kafkaQuotasFor,
   localRetentionMs,
   MS_PER_DAY,
@@ -205,6 +206,7 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
     topic("dlq", cfg, dlqPartitionsFor(partitions, sizing)),
   ];
   const partitionsOf = (suffix: string) => topics.find((x) => x.name === tenantNaming.topic(t.name, suffix))!.partitions;
+  const flinkJobs = buildTenantJobs(t, catalog, flink, kafka.clientBootstrap, partitionsOf, lake);
   return {
     name: t.name,
     namespace: tenantNaming.namespace(t.name),
@@ -218,8 +220,8 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
       quotas: kafkaQuotasFor(t.peakEventsPerSecond, config.kafka?.averageEventBytes ?? KAFKA_DEFAULTS.averageEventBytes, kafka.brokers),
     },
     credentialsSecret: tenantNaming.kafkaCredentialsSecret(),
-    quota: namespaceQuotaFor(t.peakEventsPerSecond),
-    flinkJobs: buildTenantJobs(t, catalog, flink, kafka.clientBootstrap, partitionsOf, lake),
+    quota: namespaceQuotaFor(t.peakEventsPerSecond, flinkJobs.map((j) => flinkDeploymentRequests(j.parallelism, FLINK_DEFAULTS.taskSlots, flink.jobManagerReplicas, flink.jobManager, flink.taskManager))),
+    flinkJobs,
     lake: t.lake ? lakeTenant(t) : undefined,
     druidIngestions: buildTenantIngestions(t, catalog, druid, kafka.clientBootstrap, partitionsOf),
     druidKafkaSecret: tenantNaming.druidKafkaSecret(t.name),

@@ -42,10 +42,52 @@ export interface NamespaceQuota {
   readonly persistentVolumeClaims: number;
 }
 
-/** Namespace quota: one CPU per 2,500 events/s of peak load (4 GiB each), between 2 and 64 CPUs. */
-export function namespaceQuotaFor(peakEventsPerSecond: number): NamespaceQuota {
-  const cpu = Math.min(64, Math.max(2, Math.ceil(peakEventsPerSecond / 2_500)));
-  return { cpu, memoryGi: cpu * 4, pods: 20 + cpu * 2, persistentVolumeClaims: 10 };
+/** What a set of pods requests in total. */
+export interface PodRequests {
+  readonly cpu: number;
+  readonly memoryMi: number;
+  readonly pods: number;
+}
+
+/** A Flink memory size (`1536m`, `4g`: Flink's MemorySize units, powers of 1024) in MiB. */
+export function flinkMemoryMi(size: string): number {
+  const m = /^(\d+)(m|g)$/.exec(size);
+  if (!m) throw new Error(`unsupported Flink memory size ${size}`);
+  return Number(m[1]) * (m[2] === "g" ? 1024 : 1);
+}
+
+/**
+ * A FlinkDeployment's pods: its JobManagers, and one TaskManager per `slots` of parallelism (the operator
+ * requests each pod's resources as its spec states them).
+ */
+export function flinkDeploymentRequests(
+  parallelism: number,
+  slots: number,
+  jobManagerReplicas: number,
+  jobManager: { readonly cpu: number; readonly memory: string },
+  taskManager: { readonly cpu: number; readonly memory: string },
+): PodRequests {
+  const taskManagers = Math.ceil(parallelism / slots);
+  return {
+    cpu: jobManagerReplicas * jobManager.cpu + taskManagers * taskManager.cpu,
+    memoryMi: jobManagerReplicas * flinkMemoryMi(jobManager.memory) + taskManagers * flinkMemoryMi(taskManager.memory),
+    pods: jobManagerReplicas + taskManagers,
+  };
+}
+
+/** Headroom over what the tenant's workloads request: restarts, the autoscaler's first steps, one-off pods. */
+export const QUOTA_HEADROOM = 1.25;
+
+/**
+ * Namespace quota: what the tenant's workloads request plus headroom, and never below one CPU per 2,500
+ * events/s of peak load (4 GiB each, at least 2 CPUs) for the tenant's own pods.
+ */
+export function namespaceQuotaFor(peakEventsPerSecond: number, workloads: readonly PodRequests[] = []): NamespaceQuota {
+  const floor = Math.min(64, Math.max(2, Math.ceil(peakEventsPerSecond / 2_500)));
+  const sum = (k: keyof PodRequests) => workloads.reduce((n, w) => n + w[k], 0);
+  const cpu = Math.max(floor, Math.ceil(sum("cpu") * QUOTA_HEADROOM));
+  const memoryGi = Math.max(floor * 4, Math.ceil((sum("memoryMi") * QUOTA_HEADROOM) / 1024));
+  return { cpu, memoryGi, pods: Math.max(20 + floor * 2, Math.ceil(sum("pods") * QUOTA_HEADROOM) + 10), persistentVolumeClaims: 10 };
 }
 
 export const MS_PER_HOUR = 3_600_000;

@@ -4,6 +4,7 @@ import { FlinkJobDefinition, knownNames, loadCatalog } from "../jobs/catalog";
 import { substitute } from "../jobs/placeholders";
 import { plannerProblems, SAMPLE_RUNTIME_ENV, sampleScripts, tenantJobProblems } from "../jobs/sql-validation";
 import { jsonFormatOptions, SHADED_SCRAM_LOGIN_MODULE, transactionTimeoutProblem } from "../model/flink";
+import { flinkDeploymentRequests } from "../model/sizing";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult } from "../offline/render";
 import { at, ofType, render, stackConfig } from "./harness";
@@ -219,6 +220,23 @@ describe("rendered Flink jobs", () => {
     const policy = JSON.parse(String(ofType(prod, "aws:iam/rolePolicy:RolePolicy").find((p) => p.name === "globex-flink")!.inputs.policy));
     expect(policy.Statement[0].Resource[0]).toMatch(/\/tenants\/globex\/flink\/\*$/);
     for (const d of ofType(prod, FLINK).filter((x) => at(x.inputs, "metadata", "namespace") === "tenant-globex")) expect(at(d.inputs, "spec", "serviceAccount")).toBe("flink");
+  });
+
+  it("every tenant namespace's quota holds what its FlinkDeployments request (JobManagers and TaskManagers)", () => {
+    for (const r of [dev, prod]) {
+      for (const quota of ofType(r, "kubernetes:core/v1:ResourceQuota")) {
+        const ns = String(at(quota.inputs, "metadata", "namespace"));
+        const hard = at(quota.inputs, "spec", "hard") as Record<string, string>;
+        const want = ofType(r, FLINK).filter((d) => at(d.inputs, "metadata", "namespace") === ns).map((d) => {
+          const s = at(d.inputs, "spec") as { job: { parallelism: number }; flinkConfiguration: Record<string, string>; jobManager: { replicas: number; resource: { cpu: number; memory: string } }; taskManager: { resource: { cpu: number; memory: string } } };
+          return flinkDeploymentRequests(s.job.parallelism, Number(s.flinkConfiguration["taskmanager.numberOfTaskSlots"]), s.jobManager.replicas, s.jobManager.resource, s.taskManager.resource);
+        });
+        const sum = (k: "cpu" | "memoryMi" | "pods") => want.reduce((n, w) => n + w[k], 0);
+        expect(sum("cpu"), `${ns} cpu`).toBeLessThanOrEqual(Number(hard["requests.cpu"]));
+        expect(sum("memoryMi"), `${ns} memory`).toBeLessThanOrEqual(Number(hard["requests.memory"].replace(/Gi$/, "")) * 1024);
+        expect(sum("pods"), `${ns} pods`).toBeLessThanOrEqual(Number(hard.pods));
+      }
+    }
   });
 
   it("the jobs' Role lets the JobManager own its TaskManager pods: update on deployments/finalizers", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dlqPartitionsFor, kafkaQuotasFor, localRetentionMs, MS_PER_DAY, MS_PER_HOUR, namespaceQuotaFor, partitionsFor } from "../model/sizing";
+import { dlqPartitionsFor, flinkDeploymentRequests, flinkMemoryMi, kafkaQuotasFor, localRetentionMs, MS_PER_DAY, MS_PER_HOUR, namespaceQuotaFor, partitionsFor } from "../model/sizing";
 
 const sizing = { eventsPerPartitionPerSecond: 1000, minPartitions: 3, maxPartitions: 50 };
 
@@ -33,10 +33,23 @@ describe("kafkaQuotasFor", () => {
 });
 
 describe("namespaceQuotaFor", () => {
-  it("grows with load between 2 and 64 CPUs", () => {
+  it("without workloads, grows with load between 2 and 64 CPUs", () => {
     expect(namespaceQuotaFor(100).cpu).toBe(2);
     expect(namespaceQuotaFor(20_000)).toMatchObject({ cpu: 8, memoryGi: 32 });
     expect(namespaceQuotaFor(10_000_000).cpu).toBe(64);
+  });
+
+  it("covers what the workloads request, with headroom", () => {
+    // prod's acme: five jobs of parallelism 20, two JobManagers (1 CPU, 2 GiB), TaskManagers of 2 slots (2 CPU, 4 GiB).
+    const job = flinkDeploymentRequests(20, 2, 2, { cpu: 1, memory: "2048m" }, { cpu: 2, memory: "4096m" });
+    expect(job).toEqual({ cpu: 22, memoryMi: 45_056, pods: 12 });
+    expect(namespaceQuotaFor(20_000, Array(5).fill(job))).toEqual({ cpu: 138, memoryGi: 275, pods: 85, persistentVolumeClaims: 10 });
+    expect(flinkDeploymentRequests(5, 2, 1, { cpu: 0.5, memory: "1024m" }, { cpu: 0.5, memory: "1536m" })).toEqual({ cpu: 2, memoryMi: 5632, pods: 4 });
+  });
+
+  it("reads Flink memory sizes in MiB", () => {
+    expect([flinkMemoryMi("1536m"), flinkMemoryMi("4g")]).toEqual([1536, 4096]);
+    expect(() => flinkMemoryMi("4Gi")).toThrow(/unsupported/);
   });
 });
 

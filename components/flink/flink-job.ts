@@ -167,7 +167,7 @@ export function flinkDeploymentSpec(
       "kubernetes.operator.savepoint.history.max.count": "10",
       "metrics.reporter.prom.factory.class": "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
       "metrics.reporter.prom.port": String(FLINK_DEFAULTS.metricsPort),
-      "taskmanager.numberOfTaskSlots": "2",
+      "taskmanager.numberOfTaskSlots": String(FLINK_DEFAULTS.taskSlots),
       ...(f.autoscaler
         ? {
             "job.autoscaler.enabled": "true",
