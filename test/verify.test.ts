@@ -74,6 +74,13 @@ describe.each(["dev", "prod"] as const)("verify on the %s stack", (stack) => {
     );
     expect(run.report.notRun.map((n) => n.what)).toEqual(expect.arrayContaining(["tenant-acme/lake-events"]));
   });
+
+  it("checks every running job's reporter for the Flink metrics the alerts and dashboards use", () => {
+    const verdicts = named(run.report, /output equals the reference exactly/).map((c) => c.name.split(" ")[0]);
+    const metrics = named(run.report, /exposes every Flink metric the alerts and dashboards use/);
+    expect(metrics.map((c) => c.name.split(" ")[0]).sort()).toEqual(verdicts.sort());
+    for (const c of metrics) expect(c.result, c.detail).toBe("pass");
+  });
 });
 
 describe("verify fails on a plan the engines refuse", () => {
