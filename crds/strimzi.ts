@@ -58,6 +58,10 @@ export interface ServiceAccountTemplate {
   readonly metadata?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
 }
 
+/** Labels and annotations Strimzi requires on a CA Secret the user provides (generateCertificateAuthority: false). */
+export const STRIMZI_CA_CERT_GENERATION = "strimzi.io/ca-cert-generation";
+export const STRIMZI_CA_KEY_GENERATION = "strimzi.io/ca-key-generation";
+
 export interface KafkaSpec {
   readonly kafka: {
     readonly version: string;
@@ -76,6 +80,8 @@ export interface KafkaSpec {
     readonly userOperator: { readonly resources?: Resources };
   };
   readonly kafkaExporter?: { readonly topicRegex: string; readonly groupRegex: string; readonly resources?: Resources };
+  /** false: the cluster CA is the user's (Secrets <cluster>-cluster-ca-cert and <cluster>-cluster-ca). */
+  readonly clusterCa?: { readonly generateCertificateAuthority: boolean };
   readonly cruiseControl?: { readonly resources?: Resources; readonly metricsConfig?: MetricsConfig; readonly autoRebalance?: readonly { readonly mode: "add-brokers" | "remove-brokers" }[] };
 }
 
@@ -128,4 +134,14 @@ export const STRIMZI_ADDITIONAL_VOLUME_PATH = "/mnt";
 export function forbiddenVolumeMounts(spec: KafkaNodePoolSpec): string[] {
   const mounts = spec.template?.kafkaContainer?.volumeMounts ?? [];
   return mounts.map((m) => m.mountPath).filter((p) => p !== STRIMZI_ADDITIONAL_VOLUME_PATH && !p.startsWith(`${STRIMZI_ADDITIONAL_VOLUME_PATH}/`));
+}
+
+/**
+ * The `strimzi.io/ca-cert-generation` of a CA certificate issued at `validityStart` (RFC 3339): days since the
+ * epoch, so each re-issue raises it, which is how Strimzi learns a user-provided CA certificate was renewed.
+ */
+export function caCertGeneration(validityStart: string): string {
+  const ms = Date.parse(validityStart);
+  if (Number.isNaN(ms)) throw new Error(`not an RFC 3339 time: ${validityStart}`);
+  return String(Math.floor(ms / 86_400_000));
 }

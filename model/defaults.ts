@@ -198,6 +198,12 @@ export const KAFKA_DEFAULTS = {
    * transaction a producer may ask for, so the jobs' exactly-once sinks are sized from it.
    */
   transactionMaxTimeoutMs: 900_000,
+  /**
+   * The cluster CA the platform owns: Strimzi's own would be renewed by Strimzi (365 days, 30 before expiry)
+   * behind the tenants' copies of ca.crt. Ours is re-issued by `pulumi up` inside its early-renewal window,
+   * with the same key, and reaches every tenant in the same update.
+   */
+  clusterCa: { validityDays: 5 * 365, earlyRenewalDays: 90 },
   /** Client listener: SCRAM-SHA-512 over TLS. Platform listener: mutual TLS. */
   clientPort: 9093,
   platformPort: 9094,

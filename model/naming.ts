@@ -65,4 +65,6 @@ export const platformNaming = {
   /** Strimzi creates the service account of the brokers as <cluster>-kafka. */
   kafkaServiceAccount: (cluster: string): string => `${cluster}-kafka`,
   clusterCaCertSecret: (cluster: string): string => `${cluster}-cluster-ca-cert`,
+  /** The cluster CA's key, which Strimzi signs the brokers' certificates with. */
+  clusterCaKeySecret: (cluster: string): string => `${cluster}-cluster-ca`,
 } as const;

@@ -25,7 +25,6 @@ export function fakeSecretValue(seed: string, length: number): string {
   return out.replace(/[-_]/g, "x").slice(0, length);
 }
 
-const FAKE_CA = Buffer.from("-----BEGIN CERTIFICATE-----\nMIIB-offline-render-placeholder\n-----END CERTIFICATE-----\n").toString("base64");
 
 /**
  * Pulumi mocks that fill provider-computed values deterministically (ARNs, generated names, random
@@ -78,10 +77,15 @@ export class PlatformMocks implements Mocks {
           bcryptHash: this.pulumi.secret(`$2a$10$${fakeSecretValue(`${args.name}#bcrypt`, 53)}`),
         };
       case "tls:index/privateKey:PrivateKey":
-        return { privateKeyPem: this.pulumi.secret(`-----BEGIN PRIVATE KEY-----\n${fakeSecretValue(args.name, 64)}\n-----END PRIVATE KEY-----\n`), publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${digest(args.name, 32)}\n-----END PUBLIC KEY-----\n` };
+        return {
+          privateKeyPem: this.pulumi.secret(`-----BEGIN PRIVATE KEY-----\n${fakeSecretValue(args.name, 64)}\n-----END PRIVATE KEY-----\n`),
+          privateKeyPemPkcs8: this.pulumi.secret(`-----BEGIN PRIVATE KEY-----\n${fakeSecretValue(args.name, 64)}\n-----END PRIVATE KEY-----\n`),
+          publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${digest(args.name, 32)}\n-----END PUBLIC KEY-----\n`,
+        };
       case "tls:index/selfSignedCert:SelfSignedCert":
       case "tls:index/locallySignedCert:LocallySignedCert":
-        return { certPem: `-----BEGIN CERTIFICATE-----\n${digest(args.name, 48)}\n-----END CERTIFICATE-----\n` };
+        // A fixed issue time: renders are deterministic.
+        return { certPem: `-----BEGIN CERTIFICATE-----\n${digest(args.name, 48)}\n-----END CERTIFICATE-----\n`, validityStartTime: "2026-01-01T00:00:00Z" };
       case "tls:index/certRequest:CertRequest":
         return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${digest(args.name, 48)}\n-----END CERTIFICATE REQUEST-----\n` };
       case "pulumi:pulumi:StackReference": {
@@ -89,9 +93,6 @@ export class PlatformMocks implements Mocks {
         if (!outputs) throw new Error(`no outputs are known for the referenced stack '${String(inputs.name)}'`);
         return { name: inputs.name, outputs, secretOutputNames: Object.keys(outputs).filter((k) => /secret/i.test(k)) };
       }
-      case "kubernetes:core/v1:Secret":
-        // Reading the Strimzi cluster CA after the cluster is ready.
-        return args.id && args.id.endsWith("-cluster-ca-cert") ? { data: { "ca.crt": FAKE_CA } } : {};
       default:
         return {};
     }

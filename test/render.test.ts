@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../config/validate";
-import { forbiddenVolumeMounts, KafkaNodePoolSpec } from "../crds/strimzi";
+import { caCertGeneration, forbiddenVolumeMounts, KafkaNodePoolSpec } from "../crds/strimzi";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult, tenantOf } from "../offline/render";
 import { at, KAFKA, NODE_POOL, ofType, one, render, stackConfig, TOPIC, USER } from "./harness";
@@ -63,6 +63,27 @@ describe("Kafka cluster", () => {
     expect(forbiddenVolumeMounts(mounted("/opt/kafka/plugins/tiered-storage"))).toEqual(["/opt/kafka/plugins/tiered-storage"]);
     expect(forbiddenVolumeMounts(mounted("/mnt/tiered-storage"))).toEqual([]);
     expect(forbiddenVolumeMounts(mounted("/mntx"))).toEqual(["/mntx"]);
+  });
+
+  it("the cluster CA is the platform's: Strimzi generates none, nothing is read at preview, tenants trust exactly it", () => {
+    for (const r of [dev, prod]) {
+      expect(at(one(r, KAFKA, "platform-kafka").inputs, "spec", "clusterCa")).toEqual({ generateCertificateAuthority: false });
+      // A read of a Secret Strimzi has not written yet fails the first preview (pulumi/pulumi#16395).
+      expect(r.resources.filter((x) => x.read).map((x) => x.name)).toEqual([]);
+      const cert = one(r, "kubernetes:core/v1:Secret", "platform-kafka-cluster-ca-cert");
+      expect(at(cert.inputs, "metadata")).toMatchObject({ name: "platform-cluster-ca-cert", namespace: "kafka", labels: { "strimzi.io/cluster": "platform", "strimzi.io/kind": "Kafka" } });
+      expect(at(cert.inputs, "metadata", "annotations", "strimzi.io/ca-cert-generation")).toBe(caCertGeneration("2026-01-01T00:00:00Z"));
+      const key = one(r, "kubernetes:core/v1:Secret", "platform-kafka-cluster-ca");
+      expect(at(key.inputs, "metadata", "annotations", "strimzi.io/ca-key-generation")).toBe("0");
+      expect(at(key.inputs, "stringData", "ca.key")).toBe("[secret]");
+      expect(key.protect).toBe(r === prod);
+      expect(one(r, KAFKA, "platform-kafka").dependsOn).toEqual(expect.arrayContaining([cert.urn, key.urn]));
+      for (const t of ["acme", "globex"]) {
+        expect(at(one(r, "kubernetes:core/v1:Secret", `${t}-kafka-credentials`).inputs, "data", "ca.crt")).toBe(at(cert.inputs, "data", "ca.crt"));
+      }
+    }
+    expect(caCertGeneration("2026-01-01T00:00:00Z")).toBe("20454");
+    expect(Number(caCertGeneration("2031-01-01T00:00:00Z"))).toBeGreaterThan(20454);
   });
 
   it("dev has one dual-role pool; prod separate controller and broker pools, protected", () => {

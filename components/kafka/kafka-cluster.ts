@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KafkaNodePoolSpec, KafkaSpec, KafkaUserSpec, STRIMZI_API_VERSION, TieredStorage } from "../../crds/strimzi";
+import * as tls from "@pulumi/tls";
+import { caCertGeneration, KafkaNodePoolSpec, KafkaSpec, KafkaUserSpec, STRIMZI_API_VERSION, STRIMZI_CA_CERT_GENERATION, STRIMZI_CA_KEY_GENERATION, TieredStorage } from "../../crds/strimzi";
 import { ChartDefault, KAFKA_DEFAULTS } from "../../model/defaults";
 import { PART_OF, PART_OF_LABEL, platformLabels, strimziLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
@@ -73,6 +74,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
       }, { ...afterOperator, ...stateful }),
     );
 
+    const ca = clusterCa(name, m, ns, labels, args.protect, this);
     const spec = pulumi
       .all([metrics.metadata.name, args.tieredStorage?.bucket, args.tieredStorage?.serviceAccountAnnotations])
       .apply(([configMap, bucket, annotations]) => kafkaSpec(m, configMap, bucket, args.tieredStorage, annotations));
@@ -81,7 +83,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
       kind: "Kafka",
       metadata: { name: m.clusterName, namespace: ns, labels: platformLabels("kafka"), annotations: WAIT_FOR_READY },
       spec,
-    }, { ...afterOperator, ...stateful, dependsOn: [operator, metrics, ...pools] });
+    }, { ...afterOperator, ...stateful, dependsOn: [operator, metrics, ...pools, ...ca.secrets] });
 
     customResource<KafkaUserSpec>(`${name}-${PLATFORM_ADMIN_USER}`, {
       apiVersion: STRIMZI_API_VERSION,
@@ -94,18 +96,46 @@ export class KafkaCluster extends pulumi.ComponentResource {
       },
     }, { parent: this, dependsOn: [this.kafka] });
 
-    // Strimzi generates the cluster CA once the cluster is up; read it so tenants can trust the brokers.
-    const ca = k8s.core.v1.Secret.get(`${name}-cluster-ca-cert`, pulumi.interpolate`${ns}/${platformNaming.clusterCaCertSecret(m.clusterName)}`, {
-      parent: this,
-      dependsOn: [this.kafka],
-    });
-
     this.clusterName = pulumi.output(m.clusterName);
     this.namespace = ns;
     this.bootstrapServers = pulumi.output(m.clientBootstrap);
-    this.clusterCaCert = pulumi.unsecret(ca.data.apply((d) => d["ca.crt"]));
+    this.clusterCaCert = ca.certPem.apply((pem) => Buffer.from(pem).toString("base64"));
     this.registerOutputs({ clusterName: this.clusterName, bootstrapServers: this.bootstrapServers });
   }
+}
+
+/**
+ * The platform's cluster CA (KAFKA_DEFAULTS.clusterCa) in the Secrets Strimzi reads when it generates none
+ * (Strimzi docs, "Installing your own CA certificates"): known from the first preview, so nothing has to read
+ * a Secret Strimzi has not written yet (a read runs during preview; dependsOn does not defer it,
+ * pulumi/pulumi#16395). Re-issued with the same key inside its renewal window; the cert generation then
+ * rises, Strimzi rolls the brokers, and every tenant's ca.crt changes in the same update.
+ */
+function clusterCa(name: string, m: KafkaModel, ns: pulumi.Input<string>, labels: Record<string, string>, protect: boolean, parent: pulumi.Resource) {
+  const { validityDays, earlyRenewalDays } = KAFKA_DEFAULTS.clusterCa;
+  // Replacing the key would re-sign every broker and break every client's trust at once: protected in prod.
+  const key = new tls.PrivateKey(`${name}-cluster-ca`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, { parent, protect });
+  const cert = new tls.SelfSignedCert(`${name}-cluster-ca`, {
+    privateKeyPem: key.privateKeyPem,
+    isCaCertificate: true,
+    validityPeriodHours: 24 * validityDays,
+    earlyRenewalHours: 24 * earlyRenewalDays,
+    allowedUses: ["cert_signing", "crl_signing"],
+    subject: { organization: "analytics-platform", commonName: `${m.clusterName} cluster CA` },
+  }, { parent });
+  const caLabels = { ...labels, "strimzi.io/kind": "Kafka" };
+  const secrets = [
+    new k8s.core.v1.Secret(`${name}-cluster-ca-cert`, {
+      metadata: { name: platformNaming.clusterCaCertSecret(m.clusterName), namespace: ns, labels: caLabels,
+        annotations: { [STRIMZI_CA_CERT_GENERATION]: cert.validityStartTime.apply(caCertGeneration) } },
+      data: { "ca.crt": cert.certPem.apply((pem) => Buffer.from(pem).toString("base64")) },
+    }, { parent }),
+    new k8s.core.v1.Secret(`${name}-cluster-ca`, {
+      metadata: { name: platformNaming.clusterCaKeySecret(m.clusterName), namespace: ns, labels: caLabels, annotations: { [STRIMZI_CA_KEY_GENERATION]: "0" } },
+      stringData: { "ca.key": key.privateKeyPemPkcs8 },
+    }, { parent, protect }),
+  ];
+  return { certPem: cert.certPem, secrets };
 }
 
 function resources(r: { readonly cpu: string; readonly memory: string }) {
@@ -191,6 +221,8 @@ export function kafkaSpec(
       ...(serviceAccountAnnotations ? { template: { serviceAccount: { metadata: { annotations: serviceAccountAnnotations } } } } : {}),
     },
     entityOperator: { topicOperator: { resources: operatorResources }, userOperator: { resources: operatorResources } },
+    // The platform's CA (clusterCa above), not one Strimzi generates and renews behind the tenants' copies.
+    clusterCa: { generateCertificateAuthority: false },
     kafkaExporter: { topicRegex: ".*", groupRegex: ".*", resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } } },
     ...(m.cruiseControl ? { cruiseControl: { autoRebalance: [{ mode: "add-brokers" }, { mode: "remove-brokers" }] } } : {}),
   };

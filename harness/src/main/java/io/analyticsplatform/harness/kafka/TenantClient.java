@@ -8,7 +8,7 @@ import java.util.Properties;
 /**
  * A tenant's Kafka client configuration exactly as its rendered `kafka-credentials` Secret gives it:
  * bootstrap servers, security protocol, SASL mechanism and JAAS line; `ca.crt` is the verify cluster's CA
- * (the plan's is Strimzi's, generated in the cluster).
+ * (the offline render's is a placeholder).
  */
 public record TenantClient(String tenant, String namespace, String prefix, String username, Properties properties) {
   public static TenantClient of(Plan plan, io.analyticsplatform.harness.VerifyContext.Tenant t, Path caFile) throws IOException {
