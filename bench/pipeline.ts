@@ -44,7 +44,7 @@ export async function pipelineBench(): Promise<Record<string, unknown>> {
 export function pipelineLines(p: Record<string, unknown>): string[] {
   const t = p.throughput as Record<string, number>;
   const lines = [
-    `pipeline (${String(p.deployment)}, parallelism ${String(p.parallelism)}, ${String(p.cores)} cores, broker on the same cores):`,
+    `pipeline (${String(p.deployment)}, parallelism ${String(p.parallelism)} (rendered ${String(p.renderedParallelism)}), ${String(p.cores)} cores, broker on the same cores):`,
     `  throughput: ${t.events} events in ${t.seconds} s = ${t.eventsPerSecond} events/s = ${t.eventsPerSecondPerCore} events/s per core`,
   ];
   for (const [, v] of Object.entries(p).filter(([k]) => k.startsWith("latency-"))) {

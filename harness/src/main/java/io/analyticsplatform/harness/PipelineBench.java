@@ -64,7 +64,8 @@ public final class PipelineBench {
     int rate = Integer.parseInt(o.get("--rate"));
     int seconds = Integer.parseInt(o.get("--seconds"));
     ObjectNode out = Plan.object().put("deployment", o.get("--deployment")).put("cores", Runtime.getRuntime().availableProcessors())
-        .put("parallelism", deployment.path("spec").path("job").path("parallelism").asInt());
+        .put("renderedParallelism", deployment.path("spec").path("job").path("parallelism").asInt())
+        .put("parallelism", Math.min(deployment.path("spec").path("job").path("parallelism").asInt(), FlinkDeploymentRun.MAX_LOCAL_PARALLELISM));
     Path hosts = Path.of(System.getProperty("jdk.net.hosts.file"));
     try (LocalKafkaCluster cluster = LocalKafkaCluster.fromPlan(plan, work.resolve("kafka"), hosts, report)) {
       cluster.start(System.getProperty("analytics.brokerClasspath"), Duration.ofSeconds(120));
@@ -104,7 +105,7 @@ public final class PipelineBench {
       while (!run.allRunning()) Thread.sleep(200);
       long start = System.nanoTime();
       long read;
-      while ((read = run.sourceRecordsOut()) < n) Thread.sleep(200);
+      while ((read = run.sourceRecordsRead()) < n) Thread.sleep(200);
       double secondsTaken = (System.nanoTime() - start) / 1e9;
       double eps = read / secondsTaken;
       return Plan.object().put("events", n).put("seconds", round(secondsTaken)).put("eventsPerSecond", Math.round(eps))

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FlinkDeploymentRun implements AutoCloseable {
   private static final AtomicInteger METRICS_PORTS = new AtomicInteger(9300);
   /** At most this parallelism per job here: a stack's jobs all run at once, on a few cores. */
-  static final int MAX_LOCAL_PARALLELISM = 4;
+  public static final int MAX_LOCAL_PARALLELISM = 4;
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -219,10 +219,14 @@ public final class FlinkDeploymentRun implements AutoCloseable {
     return true;
   }
 
-  /** Records the job's sources have emitted so far (the source vertices' write-records, /jobs/:id). */
-  public long sourceRecordsOut() throws IOException, InterruptedException {
+  /**
+   * Records the job's sources have read so far: the source vertices' read-records (/jobs/:id), the source's
+   * numRecordsIn. Not write-records: that counts what leaves the vertex's last chained operator, which for a
+   * source chained with a local aggregate is the partial aggregates.
+   */
+  public long sourceRecordsRead() throws IOException, InterruptedException {
     long n = 0;
-    for (JsonNode v : rest("").path("vertices")) if (v.path("name").asText().startsWith("Source")) n += v.path("metrics").path("write-records").asLong();
+    for (JsonNode v : rest("").path("vertices")) if (v.path("name").asText().startsWith("Source")) n += v.path("metrics").path("read-records").asLong();
     return n;
   }
 
@@ -310,7 +314,7 @@ public final class FlinkDeploymentRun implements AutoCloseable {
 
   /**
    * Writes the files a configMap or secret volume projects (all keys, or `items` key → path). A projected
-   * `ca.crt` is the verify cluster's CA: the plan's is Strimzi's, read from the cluster.
+   * `ca.crt` is the verify cluster's CA: the offline render's is a placeholder.
    */
   private static void project(Plan plan, String ns, JsonNode volume, Path dir, Path kafkaCa) throws IOException {
     Map<String, String> data = new LinkedHashMap<>();
