@@ -99,7 +99,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
     this.clusterName = pulumi.output(m.clusterName);
     this.namespace = ns;
     this.bootstrapServers = pulumi.output(m.clientBootstrap);
-    this.clusterCaCert = ca.certPem.apply((pem) => Buffer.from(pem).toString("base64"));
+    this.clusterCaCert = ca.certBase64;
     this.registerOutputs({ clusterName: this.clusterName, bootstrapServers: this.bootstrapServers });
   }
 }
@@ -123,19 +123,20 @@ function clusterCa(name: string, m: KafkaModel, ns: pulumi.Input<string>, labels
     allowedUses: ["cert_signing", "crl_signing"],
     subject: { organization: "analytics-platform", commonName: `${m.clusterName} cluster CA` },
   }, { parent });
+  const certBase64 = cert.certPem.apply((pem) => Buffer.from(pem).toString("base64"));
   const caLabels = { ...labels, "strimzi.io/kind": "Kafka" };
   const secrets = [
     new k8s.core.v1.Secret(`${name}-cluster-ca-cert`, {
       metadata: { name: platformNaming.clusterCaCertSecret(m.clusterName), namespace: ns, labels: caLabels,
         annotations: { [STRIMZI_CA_CERT_GENERATION]: cert.validityStartTime.apply(caCertGeneration) } },
-      data: { "ca.crt": cert.certPem.apply((pem) => Buffer.from(pem).toString("base64")) },
+      data: { "ca.crt": certBase64 },
     }, { parent }),
     new k8s.core.v1.Secret(`${name}-cluster-ca`, {
       metadata: { name: platformNaming.clusterCaKeySecret(m.clusterName), namespace: ns, labels: caLabels, annotations: { [STRIMZI_CA_KEY_GENERATION]: "0" } },
       stringData: { "ca.key": key.privateKeyPemPkcs8 },
     }, { parent, protect }),
   ];
-  return { certPem: cert.certPem, secrets };
+  return { certBase64, secrets };
 }
 
 function resources(r: { readonly cpu: string; readonly memory: string }) {

@@ -64,8 +64,8 @@ public final class PipelineBench {
     int rate = Integer.parseInt(o.get("--rate"));
     int seconds = Integer.parseInt(o.get("--seconds"));
     ObjectNode out = Plan.object().put("deployment", o.get("--deployment")).put("cores", Runtime.getRuntime().availableProcessors())
-        .put("renderedParallelism", deployment.path("spec").path("job").path("parallelism").asInt())
-        .put("parallelism", Math.min(deployment.path("spec").path("job").path("parallelism").asInt(), FlinkDeploymentRun.MAX_LOCAL_PARALLELISM));
+        .put("renderedParallelism", FlinkDeploymentRun.renderedParallelism(deployment))
+        .put("parallelism", FlinkDeploymentRun.localParallelism(deployment));
     Path hosts = Path.of(System.getProperty("jdk.net.hosts.file"));
     try (LocalKafkaCluster cluster = LocalKafkaCluster.fromPlan(plan, work.resolve("kafka"), hosts, report)) {
       cluster.start(System.getProperty("analytics.brokerClasspath"), Duration.ofSeconds(120));

@@ -36,7 +36,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class FlinkDeploymentRun implements AutoCloseable {
   private static final AtomicInteger METRICS_PORTS = new AtomicInteger(9300);
   /** At most this parallelism per job here: a stack's jobs all run at once, on a few cores. */
-  public static final int MAX_LOCAL_PARALLELISM = 4;
+  static final int MAX_LOCAL_PARALLELISM = 4;
+
+  /** The rendered `job.parallelism` of a FlinkDeployment. */
+  public static int renderedParallelism(JsonNode deployment) {
+    return deployment.path("spec").path("job").path("parallelism").asInt(1);
+  }
+
+  /** The parallelism a FlinkDeployment runs with here: the rendered one, at most MAX_LOCAL_PARALLELISM. */
+  public static int localParallelism(JsonNode deployment) {
+    return Math.min(renderedParallelism(deployment), MAX_LOCAL_PARALLELISM);
+  }
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -148,8 +158,8 @@ public final class FlinkDeploymentRun implements AutoCloseable {
           "one port per job on this machine; every pod has its own address in the cluster");
       config.put("metrics.reporter.prom.port", port);
     }
-    int rendered = jobSpec.path("parallelism").asInt(1);
-    int parallelism = Math.min(rendered, MAX_LOCAL_PARALLELISM);
+    int rendered = renderedParallelism(deployment);
+    int parallelism = localParallelism(deployment);
     if (parallelism < rendered) {
       report.localEquivalent("flink", job + ": job.parallelism=" + rendered, String.valueOf(parallelism),
           "every job of the stack runs at once on this machine's cores; each source reader then reads several partitions");
