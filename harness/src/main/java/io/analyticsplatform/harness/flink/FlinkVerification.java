@@ -100,9 +100,21 @@ public final class FlinkVerification {
       for (Run r : live) {
         if (!r.job().compactedInputs().isEmpty() && r.scenario().references().isEmpty()) r.scenario().writeReferences(r.job().compactedInputs().get(0));
       }
-      heartbeat.scheduleWithFixedDelay(() -> scenarios.values().forEach(FlinkVerification::keepAlive), 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
+      // The first heartbeat before the ends are taken: every split must have read one record before phase 1.
+      // A split idle since the jobs started (longer than the idle timeout) that resumes does not hold the
+      // watermark back until it reads, so another split's 4:10 event would make its minute-0 events late.
+      for (Scenario s : scenarios.values()) s.keepAlive();
+      heartbeat.scheduleWithFixedDelay(() -> scenarios.values().forEach(FlinkVerification::keepAlive), HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
       live = resume(live);
-      for (Scenario s : scenarios.values()) s.phase1();
+      // One minute at a time, each read and checkpointed before the next moves the watermark past it. Within
+      // one batch a source subtask starved of CPU on this machine fell behind the others with its splits
+      // counted idle, and the windows fired without its records (numLateRecordsDropped 3 at the global window
+      // aggregate): idleness' trade-off under overload, not what these phases test.
+      for (int minute = 0; minute < 4; minute++) {
+        for (Scenario s : scenarios.values()) s.phase1(minute);
+        live = resume(live);
+      }
+      for (Scenario s : scenarios.values()) s.closeFirstWindows();
       live = await("phase 1 outputs (well-formed, malformed and bad-timestamp events, one idle partition)", live, FlinkVerification::due, PHASE_TIMEOUT);
       for (Run r : live) {
         List<String> failures = safeGet(() -> r.flink().failures());
@@ -116,7 +128,10 @@ public final class FlinkVerification {
       for (Scenario s : scenarios.values()) s.late();
       live = awaitCheckpointed("late events read and checkpointed", live);
       live = resume(live);
-      for (Scenario s : scenarios.values()) s.phase3();
+      for (int minute = 5; minute < 8; minute++) {
+        if (minute > 5) live = resume(live);
+        for (Scenario s : scenarios.values()) s.phase3(minute);
+      }
       Thread.sleep(1000);
       for (Run r : live) r.flink().killTaskManager();
       if (!live.isEmpty()) report.pass(LAYER, "forced failure: the first TaskManager of every job killed with results in flight", live.size() + " jobs", null);

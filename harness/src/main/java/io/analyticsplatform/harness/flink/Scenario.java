@@ -89,18 +89,22 @@ public final class Scenario implements AutoCloseable {
   }
 
   /**
-   * Minutes 0–3: well-formed events on every active partition, a burst of threshold+1 events of one entity
-   * and exactly threshold events of another (anomalies fire above, not at, the threshold), malformed events,
-   * events missing a field, events with bad timestamps; then an event at 4:10 on every active partition.
+   * Minute `minute` (0–3) of the first phase: well-formed events on every active partition; in minute 0 also
+   * malformed events, events missing a field and events with bad timestamps; in minute 1 a burst of
+   * threshold+1 events of one entity; in minute 2 exactly threshold events of another (anomalies fire above,
+   * not at, the threshold). {@link #closeFirstWindows} then closes minutes 0–3.
    */
-  public synchronized void phase1() throws Exception {
-    List<SampleEvent> events = new ArrayList<>();
-    for (int minute = 0; minute < 4; minute++) events.addAll(regular(minute, 3));
-    for (int i = 0; i <= anomalyThreshold; i++) events.add(valid("burst", T0.plusSeconds(60 + (i % 55))));
-    for (int i = 0; i < anomalyThreshold; i++) events.add(valid("edge", T0.plusSeconds(120 + (i % 55))));
-    events.addAll(invalid());
-    events.addAll(advance(Duration.ofSeconds(250)));
+  public synchronized void phase1(int minute) throws Exception {
+    List<SampleEvent> events = new ArrayList<>(regular(minute, 3));
+    if (minute == 0) events.addAll(invalid());
+    if (minute == 1) for (int i = 0; i <= anomalyThreshold; i++) events.add(valid("burst", T0.plusSeconds(60 + (i % 55))));
+    if (minute == 2) for (int i = 0; i < anomalyThreshold; i++) events.add(valid("edge", T0.plusSeconds(120 + (i % 55))));
     write(events);
+  }
+
+  /** An event at 4:10 on every active partition: closes minutes 0–3. */
+  public synchronized void closeFirstWindows() throws Exception {
+    write(advance(Duration.ofSeconds(250)));
   }
 
   /** Events for minute 1, written after its windows fired: late for every window, valid otherwise. */
@@ -111,11 +115,10 @@ public final class Scenario implements AutoCloseable {
     write(events);
   }
 
-  /** Minutes 5–7, no event past them: windows stay open, results in flight when the failure is forced. */
-  public synchronized void phase3() throws Exception {
-    List<SampleEvent> events = new ArrayList<>();
-    for (int minute = 5; minute < 8; minute++) events.addAll(regular(minute, 2));
-    events.addAll(invalid());
+  /** Minute `minute` (5–7) of the third phase, malformed events in minute 5; nothing past 7: its window stays open. */
+  public synchronized void phase3(int minute) throws Exception {
+    List<SampleEvent> events = new ArrayList<>(regular(minute, 2));
+    if (minute == 5) events.addAll(invalid());
     write(events);
   }
 
