@@ -111,6 +111,7 @@ export class Platform extends pulumi.ComponentResource {
       this.observability = new Observability(`${name}-observability`, {
         model: m.observability,
         chart: m.charts.kubePrometheusStack,
+        pushgatewayChart: m.charts.pushgateway,
         monitors: platformMonitors(m),
         protect: m.protect,
       }, { parent: this, dependsOn: [this.kafka, ...(this.druid ? [this.druid] : [])] });

@@ -15,6 +15,8 @@ export interface DruidNodeSpec {
   readonly replicas: number;
   /** Java properties text. */
   readonly "runtime.properties": string;
+  /** Replaces the cluster's `jvm.options` for this node (the CRD: "overrides JvmOptions at top level"). */
+  readonly "jvm.options"?: string;
   readonly kind?: "StatefulSet" | "Deployment";
   readonly resources?: k8s.types.input.core.v1.ResourceRequirements;
   readonly podDisruptionBudgetSpec?: { readonly maxUnavailable: number };

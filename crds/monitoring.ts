@@ -18,6 +18,8 @@ export interface PodMetricsEndpoint {
   readonly portNumber?: number;
   readonly path: string;
   readonly interval: string;
+  /** Keep the scraped series' own job and instance labels (a Pushgateway's pushers). */
+  readonly honorLabels?: boolean;
   readonly relabelings?: readonly RelabelConfig[];
   readonly metricRelabelings?: readonly RelabelConfig[];
 }

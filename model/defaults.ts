@@ -38,6 +38,8 @@ export const CHART_DEFAULTS = {
   druidOperator: { chart: "druid-operator", version: "0.3.9", repository: "https://charts.datainfra.io" },
   /** In-cluster PostgreSQL for Druid's metadata on cloud: local. */
   postgresql: { chart: "postgresql", version: "16.7.27", repository: "oci://registry-1.docker.io/bitnamicharts" },
+  /** Where Druid's peons push their metrics: short-lived JVMs cannot be scraped (prometheus-emitter docs). */
+  pushgateway: { chart: "prometheus-pushgateway", version: "3.2.0", repository: "https://prometheus-community.github.io/helm-charts" },
 } as const satisfies Record<string, ChartDefault>;
 
 export type ChartName = keyof typeof CHART_DEFAULTS;
@@ -86,8 +88,13 @@ export interface DruidEnvironmentDefaults {
   readonly coordinators: number;
   readonly brokers: number;
   readonly routers: number;
+  /** Middle managers at least; more when the supervisors' task slots need them (druidWorkers). */
   readonly middleManagers: number;
   readonly middleManagerStorage: string;
+  /** `druid.worker.capacity` at most: peons (task JVMs) one middle manager runs. */
+  readonly maxWorkerCapacity: number;
+  /** One peon: its heap, its processing buffer (direct memory follows from it) and its CPU. */
+  readonly peon: { readonly heapMi: number; readonly processingBufferMi: number; readonly cpuMilli: number };
   /** Replicas of each ingestion task (2: a task failure loses no freshness). */
   readonly taskReplicas: number;
   readonly hotDays: number;
@@ -127,6 +134,8 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
       routers: 1,
       middleManagers: 1,
       middleManagerStorage: "20Gi",
+      maxWorkerCapacity: 16,
+      peon: { heapMi: 256, processingBufferMi: 16, cpuMilli: 100 },
       taskReplicas: 1,
       hotDays: 7,
       database: { instanceClass: "db.t4g.small", allocatedStorageGb: 20, multiAz: false, backupRetentionDays: 1 },
@@ -167,6 +176,8 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
       routers: 2,
       middleManagers: 3,
       middleManagerStorage: "100Gi",
+      maxWorkerCapacity: 16,
+      peon: { heapMi: 1024, processingBufferMi: 100, cpuMilli: 500 },
       taskReplicas: 2,
       hotDays: 7,
       database: { instanceClass: "db.r6g.large", allocatedStorageGb: 100, multiAz: true, backupRetentionDays: 7 },
@@ -239,6 +250,14 @@ export const DRUID_DEFAULTS = {
   maxTaskCount: 16,
   /** Kafka partitions one ingestion task reads. */
   partitionsPerTask: 4,
+  /** A peon's processing threads and merge buffers (Druid's defaults follow the node's cores, not the peon's share). */
+  peonProcessingThreads: 2,
+  peonMergeBuffers: 2,
+  /** JVM memory beyond heap and direct memory (metaspace, code cache, thread stacks), per JVM. */
+  jvmOverheadMi: 256,
+  /** The middle manager's own heap: it only forks and watches peons. */
+  middleManagerHeapMi: 256,
+  middleManagerCpuMilli: 500,
   metricsPort: 9090,
   /** The container port name of the Prometheus emitter, which the PodMonitor scrapes. */
   metricsPortName: "metrics",
@@ -251,6 +270,9 @@ export const OBSERVABILITY_DEFAULTS = {
   runbookBaseUrl: "https://github.com/analytics-platform/analytics-platform/blob/main/docs/runbooks",
   /** Grafana's sidecar loads ConfigMaps with this label. */
   dashboardLabel: "grafana_dashboard",
+  pushgatewayPort: 9091,
+  /** Prometheus' scrape interval of the monitors: a peon waits this twice before deleting its pushed metrics. */
+  scrapeIntervalSeconds: 30,
 } as const;
 
 export const LAKE_DEFAULTS = {

@@ -3,7 +3,7 @@ import { JobCatalog } from "../jobs/catalog";
 import { substituteJson } from "../jobs/placeholders";
 import { DRUID_DEFAULTS, DruidEnvironmentDefaults, DruidTierDefaults, ENVIRONMENT_DEFAULTS } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
-import { druidTaskCountFor } from "./sizing";
+import { druidDirectMemoryMi, druidTaskCountFor, druidTaskSlots, druidWorkers, DruidWorkerSizing } from "./sizing";
 
 export type DruidNodeType = "coordinator" | "broker" | "router" | "middleManager" | "historical";
 
@@ -20,17 +20,40 @@ export interface DruidNodeModel {
   readonly memory: string;
 }
 
-export interface DruidModel {
-  /** True when any tenant ingests a datasource: only then are the operator, cluster and database created. */
-  readonly enabled: boolean;
-  readonly clusterName: string;
-  readonly namespace: string;
-  readonly image: string;
-  readonly nodes: readonly DruidNodeModel[];
+/** A peon (one ingestion task's JVM), as the middle managers fork it. */
+export interface DruidPeonModel {
+  readonly heapMi: number;
+  readonly directMemoryMi: number;
+  readonly processingBufferMi: number;
+  readonly processingThreads: number;
+  readonly mergeBuffers: number;
+}
+
+/** The middle managers, sized from the supervisors' task slots. */
+export interface DruidWorkersModel extends DruidWorkerSizing {
+  /** Slots the supervisors need, publishing included (druidTaskSlots). */
+  readonly slotsNeeded: number;
+  readonly peon: DruidPeonModel;
+}
+
+/** What the tenants' supervisors are built from: known before any tenant, unlike the middle managers' size. */
+export interface DruidIngestionSettings {
   readonly tiers: readonly DruidTierDefaults[];
   readonly hotDays: number;
   readonly maxTaskCount: number;
   readonly taskReplicas: number;
+}
+
+export interface DruidModel extends DruidIngestionSettings {
+  /** True when any tenant ingests a datasource: only then are the operator, cluster and database created. */
+  readonly enabled: boolean;
+  /** Where the peons push their metrics; absent: they emit none (observability is off). */
+  readonly peonPushgateway?: string;
+  readonly clusterName: string;
+  readonly namespace: string;
+  readonly image: string;
+  readonly nodes: readonly DruidNodeModel[];
+  readonly workers: DruidWorkersModel;
   readonly database: DruidEnvironmentDefaults["database"];
   readonly serviceAccount: string;
 }
@@ -53,16 +76,55 @@ export interface DruidIngestionModel {
   readonly rules: readonly DruidRule[];
 }
 
-export function buildDruid(config: StackConfig): DruidModel {
+export function druidIngestionSettings(config: StackConfig): DruidIngestionSettings {
+  const env = ENVIRONMENT_DEFAULTS[config.environment].druid;
+  return {
+    tiers: env.tiers,
+    hotDays: config.druid?.hotDays ?? env.hotDays,
+    maxTaskCount: config.druid?.maxTaskCount ?? DRUID_DEFAULTS.maxTaskCount,
+    taskReplicas: env.taskReplicas,
+  };
+}
+
+/** Middle managers and their peons for the supervisors' task counts (one entry per supervisor). */
+export function buildDruidWorkers(env: DruidEnvironmentDefaults, taskCounts: readonly number[]): DruidWorkersModel {
+  const peon: DruidPeonModel = {
+    heapMi: env.peon.heapMi,
+    processingBufferMi: env.peon.processingBufferMi,
+    processingThreads: DRUID_DEFAULTS.peonProcessingThreads,
+    mergeBuffers: DRUID_DEFAULTS.peonMergeBuffers,
+    directMemoryMi: druidDirectMemoryMi(env.peon.processingBufferMi, DRUID_DEFAULTS.peonProcessingThreads, DRUID_DEFAULTS.peonMergeBuffers),
+  };
+  const slotsNeeded = druidTaskSlots(taskCounts, env.taskReplicas);
+  const sizing = druidWorkers(slotsNeeded, env.middleManagers, env.maxWorkerCapacity,
+    { memoryMi: peon.heapMi + peon.directMemoryMi + DRUID_DEFAULTS.jvmOverheadMi, cpuMilli: env.peon.cpuMilli },
+    { memoryMi: DRUID_DEFAULTS.middleManagerHeapMi + DRUID_DEFAULTS.jvmOverheadMi, cpuMilli: DRUID_DEFAULTS.middleManagerCpuMilli });
+  return { ...sizing, slotsNeeded, peon };
+}
+
+/** Druid runs when any tenant ingests a datasource. */
+export function druidEnabled(config: StackConfig): boolean {
+  return config.tenants.some((t) => (t.datasources ?? []).length > 0);
+}
+
+/** `ingestions`: every tenant's supervisors, which size the middle managers. */
+export function buildDruid(
+  config: StackConfig,
+  ingestion: DruidIngestionSettings,
+  ingestions: readonly DruidIngestionModel[],
+  peonPushgateway: string | undefined,
+): DruidModel {
   const env = ENVIRONMENT_DEFAULTS[config.environment].druid;
   const d = config.druid ?? {};
+  const workers = buildDruidWorkers(env, ingestions.map((i) => i.taskCount));
   const small = config.environment === "dev";
   const node = (key: string, nodeType: DruidNodeType, port: number, replicas: number, extra: Partial<DruidNodeModel> = {}): DruidNodeModel =>
     ({ key, nodeType, port, replicas, cpu: small ? "250m" : "2", memory: small ? "1Gi" : "8Gi", ...extra });
   const historicals = env.tiers.map((t) =>
     node(env.tiers.length === 1 ? "historicals" : `historicals-${t.name}`, "historical", 8083, t.replicas, { tier: t.name, storage: t.storage, memory: small ? "2Gi" : "16Gi" }));
   return {
-    enabled: config.tenants.some((t) => (t.datasources ?? []).length > 0),
+    enabled: druidEnabled(config),
+    peonPushgateway,
     clusterName: DRUID_DEFAULTS.clusterName,
     namespace: platformNaming.druidNamespace,
     image: d.image ?? DRUID_DEFAULTS.image,
@@ -71,13 +133,11 @@ export function buildDruid(config: StackConfig): DruidModel {
       node("coordinators", "coordinator", 8081, env.coordinators),
       node("brokers", "broker", 8082, env.brokers, { memory: small ? "2Gi" : "16Gi" }),
       node("routers", "router", 8088, env.routers, { cpu: small ? "100m" : "500m", memory: small ? "512Mi" : "2Gi" }),
-      node("middlemanagers", "middleManager", 8091, env.middleManagers, { storage: env.middleManagerStorage, memory: small ? "2Gi" : "16Gi" }),
+      node("middlemanagers", "middleManager", 8091, workers.replicas, { storage: env.middleManagerStorage, cpu: `${workers.cpuMilli}m`, memory: `${workers.memoryMi}Mi` }),
       ...historicals,
     ],
-    tiers: env.tiers,
-    hotDays: d.hotDays ?? env.hotDays,
-    maxTaskCount: d.maxTaskCount ?? DRUID_DEFAULTS.maxTaskCount,
-    taskReplicas: env.taskReplicas,
+    ...ingestion,
+    workers,
     database: {
       ...env.database,
       ...(d.database?.instanceClass ? { instanceClass: d.database.instanceClass } : {}),
@@ -120,7 +180,7 @@ export function druidConsumerProperties(tenant: string, bootstrapServers: string
 export function buildTenantIngestions(
   t: TenantConfig,
   catalog: JobCatalog,
-  druid: DruidModel,
+  druid: DruidIngestionSettings,
   bootstrapServers: string,
   partitionsOf: (topic: string) => number,
 ): DruidIngestionModel[] {

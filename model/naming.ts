@@ -60,6 +60,8 @@ export const platformNaming = {
   druidOperatorNamespace: "druid-operator",
   strimziNamespace: "strimzi-system",
   objectStoreNamespace: "object-store",
+  /** The Pushgateway's Service (its chart's fullnameOverride), where Druid's peons push their metrics. */
+  pushgatewayService: "pushgateway",
   kafkaBootstrap: (cluster: string, namespace: string, port: number): string =>
     `${cluster}-kafka-bootstrap.${namespace}.svc:${port}`,
   /** Strimzi creates the service account of the brokers as <cluster>-kafka. */

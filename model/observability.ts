@@ -13,13 +13,23 @@ export interface ObservabilityModel {
   readonly thresholds: AlertThresholds;
   readonly runbookBaseUrl: string;
   readonly dashboards: readonly Dashboard[];
+  /** A Pushgateway for Druid's peons: when Druid runs (and observability is on). */
+  readonly pushgateway: boolean;
 }
 
-export function buildObservability(config: StackConfig, dashboards: readonly Dashboard[]): ObservabilityModel {
+/** The Pushgateway's in-cluster URL. */
+export function pushgatewayUrl(): string {
+  return `http://${platformNaming.pushgatewayService}.${platformNaming.monitoringNamespace}.svc:${OBSERVABILITY_DEFAULTS.pushgatewayPort}`;
+}
+
+/** `druid`: whether Druid runs, so its peons need the Pushgateway. */
+export function buildObservability(config: StackConfig, dashboards: readonly Dashboard[], druid: boolean): ObservabilityModel {
   const env = ENVIRONMENT_DEFAULTS[config.environment].observability;
   const o = config.observability ?? {};
+  const enabled = o.enabled ?? true;
   return {
-    enabled: o.enabled ?? true,
+    enabled,
+    pushgateway: enabled && druid,
     namespace: platformNaming.monitoringNamespace,
     prometheusRetention: o.prometheusRetention ?? env.prometheusRetention,
     prometheusStorage: o.prometheusStorage ?? env.prometheusStorage,

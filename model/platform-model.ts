@@ -1,9 +1,9 @@
 import { AwsConfig, Cloud, Environment, StackConfig, TenantConfig } from "../config/types";
 import { JobCatalog } from "../jobs/catalog";
-import { buildDruid, buildTenantIngestions, DruidIngestionModel, DruidModel } from "./druid";
+import { buildDruid, buildTenantIngestions, druidEnabled, DruidIngestionModel, DruidIngestionSettings, DruidModel, druidIngestionSettings } from "./druid";
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
 import { buildLake, LakeModel, lakeTenant, LakeTenantModel } from "./lake";
-import { buildObservability, ObservabilityModel } from "./observability";
+import { buildObservability, ObservabilityModel, pushgatewayUrl } from "./observability";
 import { CHART_DEFAULTS, ChartDefault, ChartName, ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, KAFKA_DEFAULTS } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
 import {
@@ -184,7 +184,7 @@ export function tenantAcls(tenant: string): AclModel[] {
   ];
 }
 
-function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, flink: FlinkModel, druid: DruidModel, lake: LakeModel, catalog: JobCatalog): TenantModel {
+function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, flink: FlinkModel, druid: DruidIngestionSettings, lake: LakeModel, catalog: JobCatalog): TenantModel {
   const env = ENVIRONMENT_DEFAULTS[config.environment].kafka;
   const sizing: PartitionSizing = {
     eventsPerPartitionPerSecond: config.kafka?.eventsPerPartitionPerSecond ?? KAFKA_DEFAULTS.eventsPerPartitionPerSecond,
@@ -235,8 +235,11 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
 export function buildModel(config: StackConfig, stack: string, catalog: JobCatalog): PlatformModel {
   const kafka = buildKafka(config);
   const flink = buildFlink(config);
-  const druid = buildDruid(config);
   const lake = buildLake(config);
+  const ingestion = druidIngestionSettings(config);
+  const tenants = config.tenants.map((t) => buildTenant(t, config, kafka, flink, ingestion, lake, catalog));
+  const observability = buildObservability(config, catalog.dashboards, druidEnabled(config));
+  const druid = buildDruid(config, ingestion, tenants.flatMap((t) => t.druidIngestions), observability.pushgateway ? pushgatewayUrl() : undefined);
   return {
     stack,
     environment: config.environment,
@@ -249,9 +252,9 @@ export function buildModel(config: StackConfig, stack: string, catalog: JobCatal
     kafka,
     flink,
     druid,
-    observability: buildObservability(config, catalog.dashboards),
+    observability,
     lake,
-    tenants: config.tenants.map((t) => buildTenant(t, config, kafka, flink, druid, lake, catalog)),
+    tenants,
   };
 }
 

@@ -107,3 +107,45 @@ export function flinkParallelismFor(inputPartitions: number, maxParallelism: num
 export function druidTaskCountFor(partitions: number, partitionsPerTask: number, maxTaskCount: number): number {
   return Math.max(1, Math.min(maxTaskCount, Math.ceil(partitions / partitionsPerTask)));
 }
+
+/**
+ * Task slots a cluster's supervisors need: each runs taskCount × replicas reading tasks, and as many again
+ * publish while the next set reads (Druid docs, ingestion/supervisor.md "Capacity planning": 2 × replicas × taskCount).
+ */
+export function druidTaskSlots(taskCounts: readonly number[], replicas: number): number {
+  return 2 * replicas * taskCounts.reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * Direct memory a Druid process must be given: it refuses to start with less than
+ * buffer × (merge buffers + processing threads + 1) (DruidProcessingModule.verifyDirectMemory).
+ */
+export function druidDirectMemoryMi(processingBufferMi: number, processingThreads: number, mergeBuffers: number): number {
+  return processingBufferMi * (mergeBuffers + processingThreads + 1);
+}
+
+export interface DruidWorkerSizing {
+  /** Middle managers. */
+  readonly replicas: number;
+  /** `druid.worker.capacity` of each. */
+  readonly capacity: number;
+  /** One middle manager container: its own JVM plus `capacity` peons. */
+  readonly memoryMi: number;
+  readonly cpuMilli: number;
+}
+
+/**
+ * Middle managers for `slots` task slots: at least `minReplicas`, each with at most `maxCapacity` peons, the
+ * slots spread evenly; each container holds its own JVM and every peon's heap, direct memory and overhead.
+ */
+export function druidWorkers(
+  slots: number,
+  minReplicas: number,
+  maxCapacity: number,
+  peon: { readonly memoryMi: number; readonly cpuMilli: number },
+  self: { readonly memoryMi: number; readonly cpuMilli: number },
+): DruidWorkerSizing {
+  const replicas = Math.max(minReplicas, Math.ceil(slots / maxCapacity));
+  const capacity = Math.max(1, Math.ceil(slots / replicas));
+  return { replicas, capacity, memoryMi: self.memoryMi + capacity * peon.memoryMi, cpuMilli: self.cpuMilli + capacity * peon.cpuMilli };
+}

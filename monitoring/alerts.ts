@@ -2,7 +2,7 @@ import { AlertRule, RuleGroup } from "../crds/monitoring";
 
 /** Alert thresholds; defaults per environment in model/defaults.ts, overridable in config. */
 export interface AlertThresholds {
-  /** Estimated time a consumer group is behind (lag / consumption rate), seconds. */
+  /** Estimated time a Flink job or Druid supervisor is behind its topics (records pending / read per second), seconds. */
   readonly consumerLagSeconds: number;
   readonly consumerLagMessages: number;
   readonly checkpointDurationSeconds: number;
@@ -46,16 +46,6 @@ function definitions(t: AlertThresholds): Record<string, AlertDefinition[]> {
         description: "Lag is {{ $value }} messages. Consumers are slower than producers or stopped.",
       },
       {
-        alert: "KafkaConsumerTimeLagHigh",
-        page: "kafka",
-        severity: "warning",
-        // Time behind = messages behind / messages consumed per second (at least 1/s, so a stopped consumer still alerts).
-        expr: `sum by (tenant, consumergroup) (kafka_consumergroup_lag) / clamp_min(sum by (tenant, consumergroup) (rate(kafka_consumergroup_current_offset[5m])), 1) > ${t.consumerLagSeconds}`,
-        for: "5m",
-        summary: "Consumer group {{ $labels.consumergroup }} of tenant {{ $labels.tenant }} is over " + t.consumerLagSeconds + " s behind",
-        description: "Estimated time lag is {{ $value }} s (lag divided by consumption rate).",
-      },
-      {
         alert: "KafkaUnderReplicatedPartitions",
         page: "kafka",
         severity: "critical",
@@ -66,6 +56,18 @@ function definitions(t: AlertThresholds): Record<string, AlertDefinition[]> {
       },
     ],
     flink: [
+      {
+        alert: "FlinkSourceTimeLagHigh",
+        page: "flink",
+        severity: "warning",
+        // Time behind = records the sources have yet to read / records they read per second (at least 1/s, so
+        // a stopped job still alerts). Both move continuously; the group's committed offsets (kafka_consumergroup_lag)
+        // move only at checkpoints, so a lag in time from them is a sawtooth of up to one checkpoint interval.
+        expr: `sum by (tenant, job_name) (flink_taskmanager_job_task_operator_pendingRecords) / clamp_min(sum by (tenant, job_name) (flink_taskmanager_job_task_operator_numRecordsInPerSecond{operator_name=~"Source.*"}), 1) > ${t.consumerLagSeconds}`,
+        for: "5m",
+        summary: "{{ $labels.job_name }} (tenant {{ $labels.tenant }}) reads over " + t.consumerLagSeconds + " s behind its topics",
+        description: "Estimated time lag is {{ $value }} s (records pending in Kafka divided by records read per second).",
+      },
       {
         alert: "FlinkCheckpointSlow",
         page: "flink",
@@ -112,6 +114,16 @@ function definitions(t: AlertThresholds): Record<string, AlertDefinition[]> {
         for: "5m",
         summary: "p99 query latency of tenant {{ $labels.tenant }} is over " + t.queryP99Seconds + " s",
         description: "p99 is {{ $value }} s.",
+      },
+      {
+        alert: "DruidIngestionLagHigh",
+        page: "druid",
+        severity: "warning",
+        // The supervisor reports its tasks' offsets every 30 s (ingest/kafka/lag); the peons count what they read.
+        expr: `sum by (tenant, dataSource) (druid_ingest_kafka_lag) / clamp_min(sum by (tenant, dataSource) (rate(druid_ingest_events_processed_total[5m])), 1) > ${t.consumerLagSeconds}`,
+        for: "5m",
+        summary: "Druid ingestion of {{ $labels.dataSource }} (tenant {{ $labels.tenant }}) is over " + t.consumerLagSeconds + " s behind",
+        description: "Estimated time lag is {{ $value }} s (messages behind divided by messages ingested per second).",
       },
     ],
     latency: [

@@ -18,7 +18,7 @@ export const METRICS = {
     "kafka_controller_kafkacontroller_offlinepartitionscount",
     "kafka_network_requestmetrics_totaltimems",
   ],
-  kafkaExporter: ["kafka_consumergroup_lag", "kafka_consumergroup_current_offset", "kafka_topic_partition_current_offset"],
+  kafkaExporter: ["kafka_consumergroup_lag", "kafka_topic_partition_current_offset"],
   strimziOperator: ["strimzi_reconciliations_total", "strimzi_reconciliations_failed_total"],
   flink: [
     "flink_jobmanager_job_uptime",
@@ -29,14 +29,20 @@ export const METRICS = {
     "flink_taskmanager_job_task_backPressuredTimeMsPerSecond",
     "flink_taskmanager_job_task_numRecordsInPerSecond",
     "flink_taskmanager_job_task_operator_currentEmitEventTimeLag",
+    "flink_taskmanager_job_task_operator_pendingRecords",
+    "flink_taskmanager_job_task_operator_numRecordsInPerSecond",
   ],
+  /** Druid's long-running processes: brokers, historicals, the overlord's supervisors (ingest/kafka/*). */
   druid: [
     "druid_query_time_bucket",
     "druid_query_time_count",
-    "druid_ingest_events_processed_total",
     "druid_ingest_kafka_lag",
-    "druid_ingest_events_messagegap",
     "druid_segment_count",
+  ],
+  /** Druid's ingestion tasks (peons), through the Pushgateway. */
+  druidPeons: [
+    "druid_ingest_events_processed_total",
+    "druid_ingest_events_messagegap",
   ],
 } as const;
 

@@ -1,5 +1,5 @@
 import { PodMonitorSpec, RelabelConfig } from "../crds/monitoring";
-import { DRUID_DEFAULTS, FLINK_DEFAULTS } from "../model/defaults";
+import { DRUID_DEFAULTS, FLINK_DEFAULTS, OBSERVABILITY_DEFAULTS } from "../model/defaults";
 import { PlatformModel } from "../model/platform-model";
 import { platformNaming } from "../model/naming";
 import { MetricSource } from "./metrics";
@@ -24,7 +24,7 @@ function podMonitor(
   namespace: string,
   source: MetricSource,
   selector: Record<string, string>,
-  endpoint: { port?: string; portNumber?: number; metricRelabelings?: RelabelConfig[]; relabelings?: RelabelConfig[] },
+  endpoint: { port?: string; portNumber?: number; honorLabels?: boolean; metricRelabelings?: RelabelConfig[]; relabelings?: RelabelConfig[] },
 ): MonitorDefinition {
   return {
     name,
@@ -33,7 +33,7 @@ function podMonitor(
     spec: {
       selector: { matchLabels: selector },
       namespaceSelector: { matchNames: [namespace] },
-      podMetricsEndpoints: [{ path: "/metrics", interval: "30s", ...endpoint }],
+      podMetricsEndpoints: [{ path: "/metrics", interval: `${OBSERVABILITY_DEFAULTS.scrapeIntervalSeconds}s`, ...endpoint }],
     },
   };
 }
@@ -58,6 +58,13 @@ export function platformMonitors(m: PlatformModel): MonitorDefinition[] {
   if (m.druid.enabled) {
     monitors.push(podMonitor("druid", m.druid.namespace, "druid", { "app.kubernetes.io/component": "druid" },
       { port: DRUID_DEFAULTS.metricsPortName, metricRelabelings: [tenantFrom("dataSource", "_")] }));
+  }
+  if (m.observability.pushgateway) {
+    // The chart's pod labels and container port name (templates/_helpers.tpl); honorLabels keeps each peon's own
+    // job and instance instead of the Pushgateway's.
+    monitors.push(podMonitor("druid-peons", m.observability.namespace, "druidPeons",
+      { "app.kubernetes.io/name": "prometheus-pushgateway", "app.kubernetes.io/instance": platformNaming.pushgatewayService },
+      { port: "metrics", honorLabels: true, metricRelabelings: [tenantFrom("dataSource", "_")] }));
   }
   return monitors;
 }

@@ -238,6 +238,59 @@ describe("rendered Druid", () => {
     }
   });
 
+  /** `key=value` lines of a properties text. */
+  const properties = (text: string) => new Map(text.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  const mebibytes = (q: string) => { const m = /^(\d+)(Mi|Gi)$/.exec(q)!; return Number(m[1]) * (m[2] === "Gi" ? 1024 : 1); };
+
+  it("middle managers hold every supervisor's reading and publishing tasks, and their peons' memory", () => {
+    for (const r of [dev, prod]) {
+      const io = ofType(r, INGESTION).map((i) => at(i.inputs, "spec", "ingestion", "nativeSpec", "spec", "ioConfig") as { taskCount: number; replicas: number });
+      // Druid's capacity planning (ingestion/supervisor.md): taskCount × replicas read while as many publish.
+      const needed = 2 * io.reduce((n, x) => n + x.taskCount * x.replicas, 0);
+      const mm = at(druidSpec(r), "nodes", "middlemanagers") as DruidNodeSpec;
+      const p = properties(mm["runtime.properties"]);
+      const capacity = Number(p.get("druid.worker.capacity"));
+      expect(mm.replicas * capacity, r.stack).toBeGreaterThanOrEqual(needed);
+      const opts = JSON.parse(p.get("druid.indexer.runner.javaOptsArray")!) as string[];
+      const flag = (prefix: string) => Number(/(\d+)m$/.exec(opts.find((o) => o.startsWith(prefix))!)![1]);
+      const heap = flag("-Xmx");
+      const direct = flag("-XX:MaxDirectMemorySize=");
+      // DruidProcessingModule.verifyDirectMemory: a peon with less direct memory than this refuses to start.
+      const fork = (k: string) => Number(p.get(`druid.indexer.fork.property.druid.processing.${k}`));
+      expect(direct * 1024 * 1024).toBeGreaterThanOrEqual(fork("buffer.sizeBytes") * (fork("numMergeBuffers") + fork("numThreads") + 1));
+      const ownHeap = Number(/-Xmx(\d+)m/.exec(String(mm["jvm.options"]))![1]);
+      const limit = mebibytes(String(at(mm, "resources", "limits", "memory")));
+      expect(limit, r.stack).toBeGreaterThanOrEqual(ownHeap + capacity * (heap + direct));
+    }
+    // dev: supervisors of 5+5+5+5+1+1 tasks, 1 replica: 44 slots on 3 middle managers of 15.
+    expect([dev, prod].map((r) => [at(druidSpec(r), "nodes", "middlemanagers", "replicas"), properties(String(at(druidSpec(r), "nodes", "middlemanagers", "runtime.properties"))).get("druid.worker.capacity")]))
+      .toEqual([[3, "15"], [6, "16"]]);
+  });
+
+  it("peons push their metrics to the Pushgateway Prometheus scrapes; they do not inherit the exporter's port", () => {
+    for (const r of [dev, prod]) {
+      const p = properties(String(at(druidSpec(r), "nodes", "middlemanagers", "runtime.properties")));
+      expect(p.get("druid.indexer.fork.property.druid.emitter.prometheus.strategy")).toBe("pushgateway");
+      expect(p.get("druid.indexer.fork.property.druid.emitter.prometheus.pushGatewayAddress")).toBe("http://pushgateway.monitoring.svc:9091");
+      expect(p.get("druid.indexer.fork.property.druid.emitter.prometheus.deletePushGatewayMetricsOnShutdown")).toBe("true");
+      const gateway = one(r, "kubernetes:helm.sh/v3:Release", "pushgateway");
+      expect(at(gateway.inputs, "chart")).toBe("prometheus-pushgateway");
+      expect(at(gateway.inputs, "values", "fullnameOverride")).toBe("pushgateway");
+      const monitor = ofType(r, "kubernetes:monitoring.coreos.com/v1:PodMonitor").find((m) => at(m.inputs, "metadata", "name") === "druid-peons")!;
+      expect(at(monitor.inputs, "spec", "podMetricsEndpoints", 0)).toMatchObject({ port: "metrics", honorLabels: true });
+    }
+  });
+
+  it("two overlords keep their tasks in the metadata store, not in the leader's memory", () => {
+    for (const r of [dev, prod]) {
+      expect(properties(String(at(druidSpec(r), "nodes", "coordinators", "runtime.properties"))).get("druid.indexer.storage.type")).toBe("metadata");
+    }
+  });
+
+  it("the operator runs the image the chart's pin does not: v1.3.1 (chart 0.3.9 ships v1.3.0)", () => {
+    for (const r of [dev, prod]) expect(at(one(r, "kubernetes:helm.sh/v3:Release", "druid-operator").inputs, "values", "image", "tag")).toBe("v1.3.1");
+  });
+
   it("deep storage writes no object ACLs, which would need s3:PutObjectAcl the role lacks", () => {
     for (const r of [dev, prod]) expect(props(r)).toContain("druid.storage.disableAcl=true");
   });

@@ -24,8 +24,8 @@ describe("alert rules", () => {
 
   it("every runbook signal and latency-budget stage has an alert", () => {
     expect(allRules.map((r) => r.alert).sort()).toEqual([
-      "DruidQueryLatencyHigh", "FlinkBackPressureHigh", "FlinkCheckpointFailing", "FlinkCheckpointSlow", "FlinkJobRestarting",
-      "KafkaConsumerLagHigh", "KafkaConsumerTimeLagHigh", "KafkaUnderReplicatedPartitions",
+      "DruidIngestionLagHigh", "DruidQueryLatencyHigh", "FlinkBackPressureHigh", "FlinkCheckpointFailing", "FlinkCheckpointSlow", "FlinkJobRestarting",
+      "FlinkSourceTimeLagHigh", "KafkaConsumerLagHigh", "KafkaUnderReplicatedPartitions",
       "LatencyBudgetProcessingExceeded", "LatencyBudgetProduceExceeded", "LatencyBudgetQueryExceeded", "LatencyBudgetServingExceeded",
     ]);
   });
@@ -76,19 +76,28 @@ const cases: AlertCase[] = [
     labels: { tenant: "acme", consumergroup: "acme.g", severity: "critical", layer: "kafka" },
   },
   {
-    alert: "KafkaConsumerTimeLagHigh",
-    // 6000 messages behind at 1 message/s = 100 minutes behind; the quiet case consumes 100/s with 10 behind.
-    series: { [`kafka_consumergroup_lag{${T},consumergroup="acme.g"}`]: "6000x30", [`kafka_consumergroup_current_offset{${T},consumergroup="acme.g"}`]: "0+60x30" },
-    quiet: { [`kafka_consumergroup_lag{${T},consumergroup="acme.g"}`]: "10x30", [`kafka_consumergroup_current_offset{${T},consumergroup="acme.g"}`]: "0+6000x30" },
-    evalTime: "15m",
-    labels: { tenant: "acme", consumergroup: "acme.g", severity: "warning", layer: "kafka" },
-  },
-  {
     alert: "KafkaUnderReplicatedPartitions",
     series: { 'kafka_server_replicamanager_underreplicatedpartitions{pod="b-0"}': "1x30" },
     quiet: { 'kafka_server_replicamanager_underreplicatedpartitions{pod="b-0"}': "0x30" },
     evalTime: "15m",
     labels: { severity: "critical", layer: "kafka" },
+  },
+  {
+    alert: "FlinkSourceTimeLagHigh",
+    // 6000 records pending at 1 record/s = 100 minutes behind. The quiet case reads 100/s with 10 pending while its
+    // group's committed lag saws up to a checkpoint's worth (6000) and back: that signal would have alerted.
+    series: {
+      [`flink_taskmanager_job_task_operator_pendingRecords{${JOB},operator_name="Source:_events"}`]: "6000x30",
+      [`flink_taskmanager_job_task_operator_numRecordsInPerSecond{${JOB},operator_name="Source:_events"}`]: "1x30",
+    },
+    quiet: {
+      [`flink_taskmanager_job_task_operator_pendingRecords{${JOB},operator_name="Source:_events"}`]: "10x30",
+      [`flink_taskmanager_job_task_operator_numRecordsInPerSecond{${JOB},operator_name="Source:_events"}`]: "100x30",
+      [`flink_taskmanager_job_task_operator_numRecordsInPerSecond{${JOB},operator_name="GlobalWindowAggregate"}`]: "0x30",
+      [`kafka_consumergroup_lag{${T},consumergroup="acme.flink.anomalies"}`]: "0 6000 0 6000 0 6000 0 6000 0 6000 0 6000 0 6000 0 6000 0 6000 0 6000 0 6000 0 6000 0 6000 0 6000 0 6000",
+    },
+    evalTime: "15m",
+    labels: { tenant: "acme", job_name: "anomalies", severity: "warning", layer: "flink" },
   },
   {
     alert: "FlinkCheckpointSlow",
@@ -125,6 +134,14 @@ const cases: AlertCase[] = [
     quiet: histogram("druid_query_time", { "1": "0+100x20", "5": "0+100x20", "10": "0+100x20", "+Inf": "0+100x20" }),
     evalTime: "15m",
     labels: { tenant: "acme", severity: "critical", layer: "druid" },
+  },
+  {
+    alert: "DruidIngestionLagHigh",
+    // 60000 messages behind while ingesting 10/s = 100 minutes; the quiet case ingests 1000/s with 1000 behind.
+    series: { [`druid_ingest_kafka_lag{${T},dataSource="acme_events"}`]: "60000x30", [`druid_ingest_events_processed_total{${T},dataSource="acme_events"}`]: "0+600x30" },
+    quiet: { [`druid_ingest_kafka_lag{${T},dataSource="acme_events"}`]: "1000x30", [`druid_ingest_events_processed_total{${T},dataSource="acme_events"}`]: "0+60000x30" },
+    evalTime: "15m",
+    labels: { tenant: "acme", dataSource: "acme_events", severity: "warning", layer: "druid" },
   },
   {
     alert: "LatencyBudgetProduceExceeded",
@@ -241,8 +258,8 @@ describe("rendered observability", () => {
   it("every layer is scraped: each metric source has a monitor", () => {
     const sources = new Set<MetricSource>(["prometheus"]);
     const names = ofType(prod, "kubernetes:monitoring.coreos.com/v1:PodMonitor").map((m) => `${at(m.inputs, "metadata", "namespace")}/${at(m.inputs, "metadata", "name")}`);
-    expect(names).toEqual(expect.arrayContaining(["kafka/kafka-nodes", "kafka/kafka-exporter", "strimzi-system/strimzi-operator", "flink-operator/flink-operator", "druid/druid", "tenant-acme/flink-jobs", "tenant-globex/flink-jobs"]));
-    for (const s of ["kafkaBrokers", "kafkaExporter", "strimziOperator", "flink", "druid"] as const) sources.add(s);
+    expect(names).toEqual(expect.arrayContaining(["kafka/kafka-nodes", "kafka/kafka-exporter", "strimzi-system/strimzi-operator", "flink-operator/flink-operator", "druid/druid", "monitoring/druid-peons", "tenant-acme/flink-jobs", "tenant-globex/flink-jobs"]));
+    for (const s of ["kafkaBrokers", "kafkaExporter", "strimziOperator", "flink", "druid", "druidPeons"] as const) sources.add(s);
     expect([...sources].sort()).toEqual(Object.keys(METRICS).sort());
   });
 

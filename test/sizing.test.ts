@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dlqPartitionsFor, flinkDeploymentRequests, flinkMemoryMi, kafkaQuotasFor, localRetentionMs, MS_PER_DAY, MS_PER_HOUR, namespaceQuotaFor, partitionsFor } from "../model/sizing";
+import { MS_PER_DAY, MS_PER_HOUR, dlqPartitionsFor, druidDirectMemoryMi, druidTaskSlots, druidWorkers, flinkDeploymentRequests, flinkMemoryMi, kafkaQuotasFor, localRetentionMs, namespaceQuotaFor, partitionsFor } from "../model/sizing";
 
 const sizing = { eventsPerPartitionPerSecond: 1000, minPartitions: 3, maxPartitions: 50 };
 
@@ -57,5 +57,26 @@ describe("localRetentionMs", () => {
   it("keeps the configured hours locally, never more than the total retention", () => {
     expect(localRetentionMs(30, 24)).toBe(24 * MS_PER_HOUR);
     expect(localRetentionMs(1, 48)).toBe(MS_PER_DAY);
+  });
+});
+
+describe("Druid middle managers", () => {
+  it("need a slot per reading task and as many for those publishing (Druid's capacity planning)", () => {
+    expect(druidTaskSlots([5, 5, 1], 1)).toBe(22);
+    expect(druidTaskSlots([5, 2], 2)).toBe(28);
+    expect(druidTaskSlots([], 2)).toBe(0);
+  });
+
+  it("give a peon the direct memory Druid checks at start-up: buffer × (merge buffers + threads + 1)", () => {
+    expect(druidDirectMemoryMi(100, 2, 2)).toBe(500);
+    expect(druidDirectMemoryMi(16, 1, 2)).toBe(64);
+  });
+
+  it("spread the slots evenly over enough middle managers, at least the minimum", () => {
+    const peon = { memoryMi: 1000, cpuMilli: 100 };
+    const self = { memoryMi: 512, cpuMilli: 500 };
+    expect(druidWorkers(44, 1, 16, peon, self)).toEqual({ replicas: 3, capacity: 15, memoryMi: 512 + 15 * 1000, cpuMilli: 500 + 15 * 100 });
+    expect(druidWorkers(4, 3, 16, peon, self)).toMatchObject({ replicas: 3, capacity: 2 });
+    expect(druidWorkers(0, 1, 16, peon, self)).toMatchObject({ replicas: 1, capacity: 1 });
   });
 });

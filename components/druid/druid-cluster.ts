@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DRUID_API_VERSION, DruidNodeSpec, DruidSpec } from "../../crds/druid";
-import { ChartDefault, DRUID_DEFAULTS } from "../../model/defaults";
+import { ChartDefault, DRUID_DEFAULTS, OBSERVABILITY_DEFAULTS } from "../../model/defaults";
 import { DruidModel, DruidNodeModel } from "../../model/druid";
 import { platformLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
@@ -234,16 +234,56 @@ export function segmentCacheSize(volume: string): string {
   return `${Math.floor(gib)}GiB`;
 }
 
-function nodeProperties(n: DruidNodeModel): string[] {
+const MIB = 1024 * 1024;
+
+/**
+ * What a middle manager passes its peons: their JVM and processing sizes from the model, and their metrics.
+ * A peon gets the middle manager's own properties, overridden by `druid.indexer.fork.property.*` (ForkingTaskRunner),
+ * so without these it would inherit the exporter strategy and port the middle manager itself listens on.
+ */
+export function peonProperties(d: DruidModel): string[] {
+  const p = d.workers.peon;
+  const fork = (key: string, value: string | number) => `druid.indexer.fork.property.${key}=${value}`;
+  const javaOpts = ["-server", `-Xms${p.heapMi}m`, `-Xmx${p.heapMi}m`, `-XX:MaxDirectMemorySize=${p.directMemoryMi}m`,
+    "-XX:+ExitOnOutOfMemoryError", "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8"];
+  const metrics = d.peonPushgateway
+    ? [
+        // Peons are short-lived: the emitter's docs want them pushing to a Pushgateway, and deleting their
+        // series once done, after two scrapes have seen the last values.
+        fork("druid.emitter.prometheus.strategy", "pushgateway"),
+        fork("druid.emitter.prometheus.pushGatewayAddress", d.peonPushgateway),
+        fork("druid.emitter.prometheus.deletePushGatewayMetricsOnShutdown", "true"),
+        fork("druid.emitter.prometheus.waitForShutdownDelay", 2 * OBSERVABILITY_DEFAULTS.scrapeIntervalSeconds * 1000),
+      ]
+    : [fork("druid.emitter", "noop")];
+  return [
+    `druid.worker.capacity=${d.workers.capacity}`,
+    "druid.indexer.task.baseTaskDir=/druid/data/task",
+    `druid.indexer.runner.javaOptsArray=${JSON.stringify(javaOpts)}`,
+    fork("druid.processing.buffer.sizeBytes", p.processingBufferMi * MIB),
+    fork("druid.processing.numThreads", p.processingThreads),
+    fork("druid.processing.numMergeBuffers", p.mergeBuffers),
+    ...metrics,
+  ];
+}
+
+function nodeProperties(n: DruidNodeModel, d: DruidModel): string[] {
   const service = n.nodeType === "coordinator" ? "druid/coordinator" : `druid/${n.nodeType}`;
   const props = [`druid.service=${service}`, `druid.plaintextPort=${n.port}`];
   switch (n.nodeType) {
     case "coordinator":
-      return [...props, "druid.coordinator.asOverlord.enabled=true", "druid.coordinator.asOverlord.overlordService=druid/overlord", "druid.indexer.queue.startDelay=PT30S"];
+      return [
+        ...props,
+        "druid.coordinator.asOverlord.enabled=true",
+        "druid.coordinator.asOverlord.overlordService=druid/overlord",
+        "druid.indexer.queue.startDelay=PT30S",
+        // The default, `local`, keeps tasks in the leader's memory: a second overlord taking over would not know them.
+        "druid.indexer.storage.type=metadata",
+      ];
     case "router":
       return [...props, "druid.router.managementProxy.enabled=true"];
     case "middleManager":
-      return [...props, "druid.worker.capacity=4", "druid.indexer.task.baseTaskDir=/druid/data/task", "druid.indexer.runner.javaOptsArray=[\"-server\",\"-Xmx1g\",\"-XX:MaxDirectMemorySize=1g\"]"];
+      return [...props, ...peonProperties(d)];
     case "historical":
       return [
         ...props,
@@ -275,7 +315,7 @@ function readsKafka(n: DruidNodeModel): boolean {
   return n.nodeType === "coordinator" || n.nodeType === "middleManager";
 }
 
-function nodeSpec(n: DruidNodeModel, s: DruidSettings): DruidNodeSpec {
+function nodeSpec(n: DruidNodeModel, d: DruidModel, s: DruidSettings): DruidNodeSpec {
   const data = n.storage
     ? {
         volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: n.storage } } } }],
@@ -296,7 +336,9 @@ function nodeSpec(n: DruidNodeModel, s: DruidSettings): DruidNodeSpec {
     "druid.port": n.port,
     nodeConfigMountPath: `/opt/druid/conf/druid/cluster/${CONFIG_PATHS[n.nodeType]}`,
     replicas: n.replicas,
-    "runtime.properties": nodeProperties(n).join("\n"),
+    "runtime.properties": nodeProperties(n, d).join("\n"),
+    // The middle manager's own JVM is small and fixed: the container's memory is for its peons.
+    ...(n.nodeType === "middleManager" ? { "jvm.options": jvmOptions([`-Xms${DRUID_DEFAULTS.middleManagerHeapMi}m`, `-Xmx${DRUID_DEFAULTS.middleManagerHeapMi}m`]) } : {}),
     kind: "StatefulSet",
     resources: { requests: { cpu: n.cpu, memory: n.memory }, limits: { memory: n.memory } },
     podDisruptionBudgetSpec: { maxUnavailable: 1 },
@@ -307,19 +349,24 @@ function nodeSpec(n: DruidNodeModel, s: DruidSettings): DruidNodeSpec {
   };
 }
 
+/** A `jvm.options` file: the sizing given, then what every Druid JVM needs. */
+function jvmOptions(sizing: readonly string[]): string {
+  return ["-server", ...sizing, "-XX:+ExitOnOutOfMemoryError", "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8"].join("\n");
+}
+
 /** The Druid custom resource's spec. Pure. */
 export function druidSpec(d: DruidModel, s: DruidSettings): DruidSpec {
   return {
     image: d.image,
     serviceAccount: d.serviceAccount,
     "common.runtime.properties": druidCommonProperties(d, s),
-    "jvm.options": ["-server", "-XX:MaxRAMPercentage=60", "-XX:+ExitOnOutOfMemoryError", "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8"].join("\n"),
+    "jvm.options": jvmOptions(["-XX:MaxRAMPercentage=60"]),
     env: commonEnv(s),
     securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
     podLabels: platformLabels("druid"),
     // K8sDruidNodeAnnouncer JSON-patches /metadata/annotations/<key>, which fails on a pod with none.
     podAnnotations: { "analytics-platform.io/druid-cluster": d.clusterName },
     services: [{ spec: { type: "ClusterIP", clusterIP: "None" } }],
-    nodes: Object.fromEntries(d.nodes.map((n) => [n.key, nodeSpec(n, s)])),
+    nodes: Object.fromEntries(d.nodes.map((n) => [n.key, nodeSpec(n, d, s)])),
   };
 }

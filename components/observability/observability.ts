@@ -5,6 +5,7 @@ import { MONITORING_API_VERSION, PodMonitorSpec, PrometheusRuleSpec } from "../.
 import { ChartDefault, OBSERVABILITY_DEFAULTS } from "../../model/defaults";
 import { platformLabels } from "../../model/labels";
 import { ObservabilityModel } from "../../model/observability";
+import { platformNaming } from "../../model/naming";
 import { alertGroups } from "../../monitoring/alerts";
 import { MonitorDefinition } from "../../monitoring/monitors";
 import { customResource, helmRelease, namespace } from "../k8s";
@@ -12,6 +13,8 @@ import { customResource, helmRelease, namespace } from "../k8s";
 export interface ObservabilityArgs {
   readonly model: ObservabilityModel;
   readonly chart: ChartDefault;
+  /** The Pushgateway Druid's peons push to (when the model has one). */
+  readonly pushgatewayChart: ChartDefault;
   /** Monitors of the shared layers (tenants add their own). */
   readonly monitors: readonly MonitorDefinition[];
   readonly protect: boolean;
@@ -78,6 +81,21 @@ export class Observability extends pulumi.ComponentResource {
         kind: "PodMonitor",
         metadata: { name: monitor.name, namespace: monitor.namespace, labels },
         spec: monitor.spec,
+      }, afterCrds);
+    }
+
+    if (m.pushgateway) {
+      helmRelease("pushgateway", {
+        chart: args.pushgatewayChart,
+        namespace: nsName,
+        values: {
+          fullnameOverride: platformNaming.pushgatewayService,
+          service: { port: OBSERVABILITY_DEFAULTS.pushgatewayPort },
+          // Scraped by the platform's druid-peons PodMonitor (monitoring/monitors.ts), like every other layer.
+          serviceMonitor: { enabled: false },
+          containerSecurityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+          resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "256Mi" } },
+        },
       }, afterCrds);
     }
 
