@@ -81,7 +81,7 @@ export class Platform extends pulumi.ComponentResource {
         druid: m.druid,
         namespace: druidNs.metadata.name,
         aws: storage.druidDatabaseAws,
-        postgresqlChart: m.charts.postgresql,
+        operatorChart: m.charts.cloudnativePg,
         protect: m.protect,
       }, { parent: this });
       this.druid = new DruidCluster(`${name}-druid`, {

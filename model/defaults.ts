@@ -36,8 +36,11 @@ export const CHART_DEFAULTS = {
   nessie: { chart: "nessie", version: "0.104.5", repository: "https://charts.projectnessie.org" },
   kubePrometheusStack: { chart: "kube-prometheus-stack", version: "79.5.0", repository: "https://prometheus-community.github.io/helm-charts" },
   druidOperator: { chart: "druid-operator", version: "0.3.9", repository: "https://charts.datainfra.io" },
-  /** In-cluster PostgreSQL for Druid's metadata on cloud: local. */
-  postgresql: { chart: "postgresql", version: "16.7.27", repository: "oci://registry-1.docker.io/bitnamicharts" },
+  /**
+   * CloudNativePG, the in-cluster PostgreSQL for Druid's metadata on cloud: local. Not Bitnami's chart: its
+   * images were removed from docker.io/bitnami (bitnami/containers#83267).
+   */
+  cloudnativePg: { chart: "cloudnative-pg", version: "0.29.0", repository: "https://cloudnative-pg.github.io/charts" },
   /** Where Druid's peons push their metrics: short-lived JVMs cannot be scraped (prometheus-emitter docs). */
   pushgateway: { chart: "prometheus-pushgateway", version: "3.2.0", repository: "https://prometheus-community.github.io/helm-charts" },
 } as const satisfies Record<string, ChartDefault>;

@@ -60,6 +60,8 @@ export const platformNaming = {
   druidOperatorNamespace: "druid-operator",
   strimziNamespace: "strimzi-system",
   objectStoreNamespace: "object-store",
+  /** The CloudNativePG operator (the in-cluster Druid metadata database on cloud: local). */
+  cnpgNamespace: "cnpg-system",
   /** The Pushgateway's Service (its chart's fullnameOverride), where Druid's peons push their metrics. */
   pushgatewayService: "pushgateway",
   kafkaBootstrap: (cluster: string, namespace: string, port: number): string =>

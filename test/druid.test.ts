@@ -160,13 +160,26 @@ describe("rendered Druid", () => {
     expect(props(dev)).toContain("druid.s3.endpoint.url=http://minio.object-store.svc:9000");
   });
 
-  it("the metadata store is an encrypted, private, protected RDS on aws and an in-cluster PostgreSQL on local", () => {
+  it("the metadata store is an encrypted, private, protected RDS on aws and a CloudNativePG Cluster on local", () => {
     const rds = one(prod, "aws:rds/instance:Instance", "platform-druid-metadata");
     expect(rds.inputs).toMatchObject({ storageEncrypted: true, publiclyAccessible: false, deletionProtection: true, multiAz: true, password: "[secret]" });
     expect([rds.protect, rds.retainOnDelete]).toEqual([true, true]);
     expect(props(prod)).toMatch(/connectURI=jdbc:postgresql:\/\/.+\.rds\.amazonaws\.com:5432\/druid\?sslmode=require/);
     expect(ofType(dev, "aws:rds/instance:Instance")).toEqual([]);
-    expect(one(dev, "kubernetes:helm.sh/v3:Release", "druid-metadata").inputs).toMatchObject({ chart: "oci://registry-1.docker.io/bitnamicharts/postgresql" });
+    expect(one(dev, "kubernetes:helm.sh/v3:Release", "cnpg").inputs).toMatchObject({ chart: "cloudnative-pg", namespace: "cnpg-system" });
+    const cluster = one(dev, "kubernetes:postgresql.cnpg.io/v1:Cluster", "platform-druid-metadata");
+    expect(at(cluster.inputs, "spec", "bootstrap", "initdb")).toEqual({ database: "druid", owner: "druid", secret: { name: "druid-metadata" } });
+    expect(at(cluster.inputs, "metadata", "annotations", "pulumi.com/waitFor")).toBe("condition=Ready");
+    // initdb takes the owner's credentials from a basic-auth Secret with username and password.
+    const secret = one(dev, "kubernetes:core/v1:Secret", "platform-druid-metadata-password").inputs;
+    expect(at(secret, "type")).toBe("kubernetes.io/basic-auth");
+    expect(Object.keys(dev.secretValues.get("druid/druid-metadata")!).sort()).toEqual(["password", "username"]);
+    expect(dev.secretValues.get("druid/druid-metadata")!.username).toBe("druid");
+    expect(props(dev)).toContain("connectURI=jdbc:postgresql://druid-metadata-rw:5432/druid?sslmode=require");
+    // Created once the database is Ready: a component in dependsOn waits for all its children.
+    expect(one(dev, DRUID, "platform-druid").dependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/DruidMetadataStore::platform-druid-metadata$/)]));
+    // Bitnami's images are gone from docker.io/bitnami (bitnami/containers#83267): nothing may pull them.
+    expect(JSON.stringify(dev.resources.map((r) => r.inputs))).not.toMatch(/bitnami/);
   });
 
   it("one DruidIngestion per (tenant, datasource), after the cluster is ready", () => {

@@ -8,6 +8,7 @@ import { platformLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
 import { customResource, helmRelease, namespace } from "../k8s";
 import { credentialEnv } from "../storage/access";
+import { DruidMetadataStore } from "./metadata-store";
 
 /** Deep storage and indexing logs. */
 export interface DruidStorage {
@@ -34,7 +35,8 @@ export interface DruidClusterArgs {
   /** The Druid namespace, created by the platform. */
   readonly namespace: k8s.core.v1.Namespace;
   readonly storage: DruidStorage;
-  readonly metadata: { readonly connectUri: pulumi.Input<string>; readonly passwordSecret: pulumi.Input<string>; readonly passwordKey: string };
+  /** The metadata database: the cluster is created once it is up (on local, once CloudNativePG reports it Ready). */
+  readonly metadata: DruidMetadataStore;
   /** Base64 PEM of the Kafka cluster CA, mounted where ingestion tasks read it. */
   readonly kafkaClusterCaCert: pulumi.Input<string>;
   /** Tenants that ingest: ingestion tasks read each one's JAAS line from the environment. */
@@ -134,7 +136,7 @@ export class DruidCluster extends pulumi.ComponentResource {
         annotations: { "pulumi.com/waitFor": "jsonpath={.status.druidNodeStatus.druidNodeConditionType}=DruidClusterReady" },
       },
       spec,
-    }, { ...child, dependsOn: [operator, binding, credentials, operatorAuth, ca], protect: args.protect, retainOnDelete: args.protect });
+    }, { ...child, dependsOn: [operator, binding, credentials, operatorAuth, ca, args.metadata], protect: args.protect, retainOnDelete: args.protect });
 
     this.clusterName = d.clusterName;
     this.namespace = d.namespace;

@@ -6,17 +6,23 @@ import { AwsConfig } from "../../config/types";
 import { ChartDefault, DRUID_DEFAULTS } from "../../model/defaults";
 import { DruidModel } from "../../model/druid";
 import { platformLabels } from "../../model/labels";
-import { helmRelease } from "../k8s";
+import { platformNaming } from "../../model/naming";
+import { CNPG_API_VERSION, CNPG_CREDENTIALS_SECRET_TYPE, CnpgClusterSpec, cnpgReadWriteService } from "../../crds/cnpg";
+import { customResource, helmRelease, namespace, WAIT_FOR_READY } from "../k8s";
 
 export interface DruidMetadataStoreArgs {
   readonly druid: DruidModel;
   /** Namespace of the Druid cluster: the password Secret is created there. */
   readonly namespace: pulumi.Input<string>;
-  /** aws: an encrypted, private RDS PostgreSQL; absent: PostgreSQL in the cluster from this chart. */
+  /** aws: an encrypted, private RDS PostgreSQL; absent: a CloudNativePG Cluster in the Druid namespace. */
   readonly aws?: { readonly config: AwsConfig; readonly kmsKeyArn: pulumi.Input<string>; readonly stack: string };
-  readonly postgresqlChart: ChartDefault;
+  /** The CloudNativePG operator chart (used without `aws`). */
+  readonly operatorChart: ChartDefault;
   readonly protect: boolean;
 }
+
+const METADATA_CLUSTER = "druid-metadata";
+const METADATA_SECRET = "druid-metadata";
 
 /** Druid's metadata database (PostgreSQL), its generated password kept in a Secret. */
 export class DruidMetadataStore extends pulumi.ComponentResource {
@@ -31,10 +37,11 @@ export class DruidMetadataStore extends pulumi.ComponentResource {
     const child = { parent: this };
     const labels = platformLabels("druid-metadata");
     const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, child);
-    const adminPassword = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, child);
+    // The owner's credentials in the shape CloudNativePG's initdb takes; Druid reads the password key.
     const secret = new k8s.core.v1.Secret(`${name}-password`, {
-      metadata: { name: "druid-metadata", namespace: args.namespace, labels },
-      stringData: { [this.passwordKey]: password.result, "postgres-password": adminPassword.result },
+      metadata: { name: METADATA_SECRET, namespace: args.namespace, labels },
+      type: CNPG_CREDENTIALS_SECRET_TYPE,
+      stringData: { username: DRUID_DEFAULTS.databaseUser, [this.passwordKey]: password.result },
     }, child);
     this.passwordSecret = secret.metadata.name;
 
@@ -72,23 +79,24 @@ export class DruidMetadataStore extends pulumi.ComponentResource {
       }, { ...child, protect: args.protect, retainOnDelete: args.protect });
       this.connectUri = pulumi.interpolate`jdbc:postgresql://${instance.address}:5432/${db}?sslmode=require`;
     } else {
-      helmRelease("druid-metadata", {
-        chart: args.postgresqlChart,
-        namespace: args.namespace,
-        values: {
-          auth: {
-            username: DRUID_DEFAULTS.databaseUser,
-            database: db,
-            existingSecret: "druid-metadata",
-            secretKeys: { userPasswordKey: this.passwordKey, adminPasswordKey: "postgres-password" },
-          },
-          primary: {
-            persistence: { size: "8Gi", annotations: args.protect ? { "helm.sh/resource-policy": "keep" } : {} },
-            resources: { requests: { cpu: "100m", memory: "256Mi" } },
-          },
+      // CloudNativePG: the operator (cluster-wide, its own namespace) and one Cluster of one instance.
+      const operatorNs = namespace(platformNaming.cnpgNamespace, platformLabels("cnpg"), child);
+      const operator = helmRelease("cnpg", { chart: args.operatorChart, namespace: operatorNs.metadata.name, values: {} }, child);
+      customResource<CnpgClusterSpec>(name, {
+        apiVersion: CNPG_API_VERSION,
+        kind: "Cluster",
+        metadata: { name: METADATA_CLUSTER, namespace: args.namespace, labels, annotations: WAIT_FOR_READY },
+        spec: {
+          instances: 1,
+          // The cluster's default storage class, as the Druid nodes' volumes.
+          storage: { size: "8Gi" },
+          bootstrap: { initdb: { database: db, owner: DRUID_DEFAULTS.databaseUser, secret: { name: METADATA_SECRET } } },
+          enableSuperuserAccess: false,
+          resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
         },
-      }, { ...child, dependsOn: [secret] });
-      this.connectUri = pulumi.output(`jdbc:postgresql://druid-metadata-postgresql:5432/${db}`);
+      }, { ...child, dependsOn: [operator, secret], protect: args.protect, retainOnDelete: args.protect });
+      // CloudNativePG serves TLS with its own CA: encrypted, as RDS is.
+      this.connectUri = pulumi.output(`jdbc:postgresql://${cnpgReadWriteService(METADATA_CLUSTER)}:5432/${db}?sslmode=require`);
     }
     this.registerOutputs({ connectUri: this.connectUri });
   }
