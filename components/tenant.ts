@@ -236,12 +236,13 @@ export class Tenant extends pulumi.ComponentResource {
       policyTypes: ["Ingress"],
       ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platformNaming.flinkOperatorNamespace } } }], ports: [{ protocol: "TCP", port: 8081 }] }],
     });
-    // JobManagers call the Kubernetes API (TaskManager pods, HA) and object storage over HTTPS.
+    // JobManagers call the Kubernetes API (TaskManager pods, HA) and object storage over HTTPS: anywhere but
+    // the cluster's pod and service ranges, so not other tenants' pods.
     policy("allow-https-egress", {
       podSelector: {},
       policyTypes: ["Egress"],
       egress: [
-        { ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] },
+        { to: args.flink.httpsEgress.map((p) => ({ ipBlock: { cidr: p.ipBlock.cidr, except: p.ipBlock.except && [...p.ipBlock.except] } })), ports: [{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }] },
         ...(flinkStorage.endpoint
           ? [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": platformNaming.objectStoreNamespace } } }], ports: [{ protocol: "TCP", port: 9000 }] }]
           : []),

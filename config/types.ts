@@ -55,6 +55,14 @@ export interface LakeConfig {
   readonly storageClass?: string;
 }
 
+/** The cluster's address ranges, which tenants' HTTPS egress excludes. */
+export interface ClusterNetworkConfig {
+  readonly podCidrs: readonly string[];
+  readonly serviceCidrs: readonly string[];
+  /** Inside those ranges, reachable over HTTPS all the same: the API server's private endpoints, VPC interface endpoints. */
+  readonly httpsCidrs?: readonly string[];
+}
+
 export interface ObservabilityConfig {
   readonly enabled?: boolean;
   readonly prometheusRetention?: string;
@@ -93,5 +101,6 @@ export interface StackConfig {
   readonly druid?: DruidConfig;
   readonly observability?: ObservabilityConfig;
   readonly lake?: LakeConfig;
+  readonly clusterNetwork?: ClusterNetworkConfig;
   readonly tenants: readonly TenantConfig[];
 }

@@ -3,6 +3,7 @@ import ajvErrors from "ajv-errors";
 import schema from "./schema.json";
 import { KAFKA_DEFAULTS } from "../model/defaults";
 import { transactionTimeoutProblem } from "../model/flink";
+import { cidrProblem } from "../model/network";
 import { StackConfig } from "./types";
 
 export const CONFIG_NAMESPACE = "analytics-platform";
@@ -90,9 +91,20 @@ function semanticProblems(config: StackConfig, known: KnownNames): string[] {
     // The operator's webhook needs cert-manager; a silent default would fail on clusters without it.
     if (!config.flink?.webhook) problems.push(`${configPath(["flink", "webhook"])}: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')`);
     if (!config.flink?.image) problems.push(`${configPath(["flink", "image"])}: is required when a tenant runs jobs or uses the lake (the SQL runner image)`);
+    // Their HTTPS egress excludes the cluster's ranges; a guessed range (kind's is not k3d's) would leave other tenants' pods open.
+    if (!config.clusterNetwork) problems.push(`${configPath(["clusterNetwork"])}: is required when a tenant runs jobs or uses the lake (the cluster's podCidrs and serviceCidrs)`);
     const interval = config.flink?.checkpointIntervalSeconds;
     const timeout = interval === undefined ? undefined : transactionTimeoutProblem(interval);
     if (timeout) problems.push(`${configPath(["flink", "checkpointIntervalSeconds"])}: ${timeout}`);
+  }
+  const net = config.clusterNetwork;
+  if (net) {
+    for (const key of ["podCidrs", "serviceCidrs", "httpsCidrs"] as const) {
+      (net[key] ?? []).forEach((cidr, i) => {
+        const problem = cidrProblem(cidr);
+        if (problem) problems.push(`${configPath(["clusterNetwork", key, i])}: ${problem}`);
+      });
+    }
   }
   const seen = new Map<string, number>();
   config.tenants.forEach((t, i) => {

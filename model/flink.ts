@@ -3,6 +3,7 @@ import { FlinkJobDefinition, JobCatalog } from "../jobs/catalog";
 import { substitute } from "../jobs/placeholders";
 import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults, KAFKA_DEFAULTS, LAKE_DEFAULTS } from "./defaults";
 import { LakeModel, snapshotMaxAgeMs } from "./lake";
+import { httpsEgressPeers, IpBlockPeer } from "./network";
 import { tenantNaming } from "./naming";
 import { flinkParallelismFor } from "./sizing";
 
@@ -16,6 +17,8 @@ export interface FlinkModel extends FlinkEnvironmentDefaults {
   readonly maxParallelism: number;
   readonly checkpointIntervalSeconds: number;
   readonly savepointIntervalHours: number;
+  /** Where the jobs may open HTTPS: the Kubernetes API and object storage, not the cluster's pods (httpsEgressPeers). */
+  readonly httpsEgress: readonly IpBlockPeer[];
 }
 
 /** One tenant's instance of one job. */
@@ -40,6 +43,8 @@ export function buildFlink(config: StackConfig): FlinkModel {
   const f = config.flink ?? {};
   return {
     enabled: config.tenants.some((t) => (t.jobs ?? []).length > 0 || t.lake === true),
+    // Validation requires the cluster's ranges whenever a job runs.
+    httpsEgress: config.clusterNetwork ? httpsEgressPeers(config.clusterNetwork) : [],
     webhook: f.webhook ?? "cert-manager",
     image: f.image ?? "",
     flinkVersion: f.flinkVersion ?? FLINK_DEFAULTS.flinkVersion,

@@ -7,7 +7,9 @@ import { jsonFormatOptions, SHADED_SCRAM_LOGIN_MODULE, transactionTimeoutProblem
 import { flinkDeploymentRequests } from "../model/sizing";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult } from "../offline/render";
-import { at, ofType, render, stackConfig } from "./harness";
+import { BlockList } from "node:net";
+import { httpsEgressPeers } from "../model/network";
+import { at, ofType, one, render, stackConfig } from "./harness";
 
 const FLINK = "kubernetes:flink.apache.org/v1beta1:FlinkDeployment";
 const catalog = loadCatalog();
@@ -87,7 +89,7 @@ describe("SQL validation by Flink's planner", () => {
 });
 
 describe("job opt-in config", () => {
-  const base = { environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, flink: { webhook: "disabled", image: "runner:1" } };
+  const base = { environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, flink: { webhook: "disabled", image: "runner:1" }, clusterNetwork: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] } };
   const known = knownNames(catalog);
 
   it("rejects an unknown job name, naming the entry", () => {
@@ -95,12 +97,50 @@ describe("job opt-in config", () => {
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^analytics-platform:tenants\[0\]\.jobs\[1\]: unknown Flink job 'nope' in tenant 'acme'/)]);
   });
 
-  it("requires an explicit webhook choice and runner image once a tenant runs jobs", () => {
+  it("requires an explicit webhook choice, runner image and the cluster's ranges once a tenant runs jobs", () => {
     const r = validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, known);
     expect(r.ok ? [] : r.problems).toEqual([
       "analytics-platform:flink.webhook: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')",
       "analytics-platform:flink.image: is required when a tenant runs jobs or uses the lake (the SQL runner image)",
+      "analytics-platform:clusterNetwork: is required when a tenant runs jobs or uses the lake (the cluster's podCidrs and serviceCidrs)",
     ]);
+  });
+
+  it("rejects ranges Kubernetes would refuse in an IPBlock, each with its path", () => {
+    const tenants = [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }];
+    const r = validateConfig({ ...base, clusterNetwork: { podCidrs: ["10.244.0.1/16", "10.0.0.0/33"], serviceCidrs: ["10.96.0.0/12"], httpsCidrs: ["300.1.1.0/24", "fd00::/8"] }, tenants }, known);
+    expect(r.ok ? [] : r.problems).toEqual([
+      "analytics-platform:clusterNetwork.podCidrs[0]: '10.244.0.1/16' has host bits set (write the network address)",
+      "analytics-platform:clusterNetwork.podCidrs[1]: '10.0.0.0/33': the prefix length must be 0 to 32",
+      "analytics-platform:clusterNetwork.httpsCidrs[0]: '300.1.1.0/24' is not an IPv4 or IPv6 address range",
+    ]);
+  });
+});
+
+/** Whether an egress rule's peers admit `address` as a CNI evaluates IPBlocks: inside `cidr`, outside every `except`. */
+function admits(peers: readonly { ipBlock: { cidr: string; except?: readonly string[] } }[], address: string): boolean {
+  const family = address.includes(":") ? "ipv6" : "ipv4";
+  const within = (cidr: string) => {
+    if ((cidr.includes(":") ? "ipv6" : "ipv4") !== family) return false;
+    const list = new BlockList();
+    const [net, prefix] = cidr.split("/");
+    list.addSubnet(net, Number(prefix), family);
+    return list.check(address, family);
+  };
+  return peers.some((p) => within(p.ipBlock.cidr) && !(p.ipBlock.except ?? []).some(within));
+}
+
+describe("tenants' HTTPS egress", () => {
+  it("reaches the API server and the internet, never the cluster's pods or services, except what httpsCidrs names", () => {
+    const peers = httpsEgressPeers({ podCidrs: ["10.0.0.0/16", "fd00:10::/56"], serviceCidrs: ["172.20.0.0/16"], httpsCidrs: ["10.0.1.0/24"] });
+    expect(admits(peers, "52.95.0.10")).toBe(true); // S3's public range
+    expect(admits(peers, "10.0.7.23")).toBe(false); // another tenant's pod (VPC CNI)
+    expect(admits(peers, "172.20.0.1")).toBe(false); // a Service
+    expect(admits(peers, "fd00:10::5")).toBe(false);
+    expect(admits(peers, "2a05:d018::1")).toBe(true);
+    expect(admits(peers, "10.0.1.12")).toBe(true); // the API server's private endpoint, listed
+    // No IPv6 range configured: no IPv6 block at all, so a dual-stack cluster's unlisted pods are not open.
+    expect(httpsEgressPeers({ podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] }).map((p) => p.ipBlock.cidr)).toEqual(["0.0.0.0/0"]);
   });
 });
 
@@ -175,9 +215,18 @@ describe("rendered Flink jobs", () => {
     expect(sql).toContain(`'properties.transaction.timeout.ms' = '${broker}'`);
     expect(transactionTimeoutProblem(60)).toBeUndefined();
     expect(transactionTimeoutProblem(600)).toMatch(/must stay below 600 s/);
-    const r = validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, flink: { webhook: "disabled", image: "r:1", checkpointIntervalSeconds: 900 },
+    const r = validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, flink: { webhook: "disabled", image: "r:1", checkpointIntervalSeconds: 900 }, clusterNetwork: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
       tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, knownNames(catalog));
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^analytics-platform:flink\.checkpointIntervalSeconds: must stay below 600 s/)]);
+  });
+
+  it("a tenant's HTTPS egress excludes the stack's pod and service ranges", () => {
+    for (const [r, pod, apiServer] of [[dev, "10.244.3.7", "172.18.0.2"], [prod, "10.0.7.23", "10.0.1.12"]] as const) {
+      const rule = at(one(r, "kubernetes:networking.k8s.io/v1:NetworkPolicy", "acme-allow-https-egress").inputs, "spec", "egress", 0) as { to: { ipBlock: { cidr: string; except?: string[] } }[]; ports: unknown[] };
+      expect(rule.ports).toEqual([{ protocol: "TCP", port: 443 }, { protocol: "TCP", port: 6443 }]);
+      expect(admits(rule.to, pod), `${r.stack}: another tenant's pod`).toBe(false);
+      expect(admits(rule.to, apiServer), `${r.stack}: the API server`).toBe(true);
+    }
   });
 
   it("one timestamp format, ISO-8601 UTC, and an idle timeout, for every job", () => {
