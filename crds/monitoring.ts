@@ -13,6 +13,12 @@ export interface RelabelConfig {
   readonly action?: "replace" | "keep" | "drop" | "labeldrop";
 }
 
+/** A key of a Secret in the monitor's own namespace. */
+export interface SecretKeySelector {
+  readonly name: string;
+  readonly key: string;
+}
+
 export interface PodMetricsEndpoint {
   readonly port?: string;
   readonly portNumber?: number;
@@ -20,6 +26,10 @@ export interface PodMetricsEndpoint {
   readonly interval: string;
   /** Keep the scraped series' own job and instance labels (a Pushgateway's pushers). */
   readonly honorLabels?: boolean;
+  readonly scheme?: "http" | "https";
+  /** Verify the target with a CA from a Secret in the monitor's namespace, for this name. */
+  readonly tlsConfig?: { readonly ca: { readonly secret: SecretKeySelector }; readonly serverName: string };
+  readonly basicAuth?: { readonly username: SecretKeySelector; readonly password: SecretKeySelector };
   readonly relabelings?: readonly RelabelConfig[];
   readonly metricRelabelings?: readonly RelabelConfig[];
 }

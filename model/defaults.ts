@@ -282,6 +282,12 @@ export const LAKE_DEFAULTS = {
   warehouse: "warehouse",
   adminUser: "admin",
   adminGroup: "platform-admins",
+  /** The user Prometheus scrapes the coordinator's /metrics as: it may read system information, nothing else. */
+  metricsUser: "prometheus",
+  /** Secret in the lake namespace with the metrics user's `username` and `password` (a PodMonitor reads it there). */
+  metricsSecret: "trino-metrics",
+  /** The Trino chart's TLS Secret holding the lake CA (`ca.crt`), which the monitor verifies the coordinator with. */
+  tlsSecret: "trino-tls",
   trinoPort: 8443,
   /** The Nessie chart's service port (the Iceberg REST catalog of cloud: local). */
   nessiePort: 19120,

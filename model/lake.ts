@@ -98,8 +98,8 @@ export interface TrinoRules {
   readonly tables: readonly { readonly group?: string; readonly catalog?: string; readonly schema?: string; readonly table?: string; readonly privileges: readonly string[] }[];
   /** Who may run, see and kill whose queries; without it everyone sees and kills every query, SQL text included. */
   readonly queries: readonly { readonly group?: string; readonly queryOwner?: string; readonly allow: readonly ("execute" | "kill" | "view")[] }[];
-  /** Cluster information and management (nodes, shutdown): admins only. Trino's own key name. */
-  readonly system_information: readonly { readonly group?: string; readonly allow: readonly ("read" | "write")[] }[];
+  /** Cluster information and management (nodes, shutdown, /metrics): admins, and Prometheus reading. Trino's own key name. */
+  readonly system_information: readonly { readonly group?: string; readonly user?: string; readonly allow: readonly ("read" | "write")[] }[];
 }
 
 /** The `system` schemas JDBC and ODBC drivers read for metadata (they filter what they list by the other rules). */
@@ -145,7 +145,9 @@ export function trinoAccessRules(tenants: readonly LakeTenantModel[]): TrinoRule
     ],
     // Everyone may run queries and always sees and kills their own (Trino's rule); only admins others'.
     queries: [{ group: admins, allow: ["execute", "kill", "view"] }, { allow: ["execute"] }],
-    system_information: [{ group: admins, allow: ["read", "write"] }],
+    // /metrics is a management resource: Trino serves it only to who may read system information
+    // (ResourceSecurityDynamicFeature, checkCanReadSystemInformation).
+    system_information: [{ group: admins, allow: ["read", "write"] }, { user: LAKE_DEFAULTS.metricsUser, allow: ["read"] }],
   };
 }
 

@@ -16,7 +16,7 @@ export interface AlertThresholds {
   readonly servingToDashboardMs: number;
 }
 
-export type RunbookPage = "kafka" | "flink" | "druid" | "latency";
+export type RunbookPage = "kafka" | "flink" | "druid" | "lake" | "latency";
 
 interface AlertDefinition {
   readonly alert: string;
@@ -27,6 +27,13 @@ interface AlertDefinition {
   readonly summary: string;
   readonly description: string;
 }
+
+/**
+ * What clients wait for: the brokers' query/time. Historicals and peons emit query/time too, for their part of
+ * each query, and summing them in would blend per-segment times into the p99. The emitter labels the
+ * service with `addServiceAsLabel` (druid/broker; matched loosely, as label values may be sanitised).
+ */
+export const DRUID_BROKER_QUERY_TIME = 'druid_query_time_bucket{druid_service=~"druid.broker"}';
 
 /** Runbook anchor of an alert: its name in lower case (GitHub's heading anchors). */
 export function runbookUrl(base: string, page: RunbookPage, alert: string): string {
@@ -110,7 +117,7 @@ function definitions(t: AlertThresholds): Record<string, AlertDefinition[]> {
         alert: "DruidQueryLatencyHigh",
         page: "druid",
         severity: "critical",
-        expr: `histogram_quantile(0.99, sum by (le, tenant) (rate(druid_query_time_bucket[5m]))) > ${t.queryP99Seconds}`,
+        expr: `histogram_quantile(0.99, sum by (le, tenant) (rate(${DRUID_BROKER_QUERY_TIME}[5m]))) > ${t.queryP99Seconds}`,
         for: "5m",
         summary: "p99 query latency of tenant {{ $labels.tenant }} is over " + t.queryP99Seconds + " s",
         description: "p99 is {{ $value }} s.",
@@ -124,6 +131,27 @@ function definitions(t: AlertThresholds): Record<string, AlertDefinition[]> {
         for: "5m",
         summary: "Druid ingestion of {{ $labels.dataSource }} (tenant {{ $labels.tenant }}) is over " + t.consumerLagSeconds + " s behind",
         description: "Estimated time lag is {{ $value }} s (messages behind divided by messages ingested per second).",
+      },
+    ],
+    lake: [
+      {
+        alert: "TrinoQueriesFailingInternally",
+        page: "lake",
+        severity: "warning",
+        // Failures of Trino itself, not users' SQL errors (those are UserErrorFailures).
+        expr: "sum(increase(trino_execution_name_QueryManager_InternalFailures[10m])) > 0",
+        for: "0m",
+        summary: "Trino queries fail with internal errors",
+        description: "{{ $value }} queries failed inside Trino in 10 minutes.",
+      },
+      {
+        alert: "TrinoNodesBlockedOnMemory",
+        page: "lake",
+        severity: "warning",
+        expr: "max(trino_memory_type_ClusterMemoryPool_name_general_BlockedNodes) > 0",
+        for: "5m",
+        summary: "Trino workers are out of query memory",
+        description: "{{ $value }} nodes have blocked queries waiting for memory for 5 minutes.",
       },
     ],
     latency: [
@@ -158,7 +186,7 @@ function definitions(t: AlertThresholds): Record<string, AlertDefinition[]> {
         alert: "LatencyBudgetQueryExceeded",
         page: "latency",
         severity: "warning",
-        expr: `histogram_quantile(0.99, sum by (le, tenant) (rate(druid_query_time_bucket[5m]))) * 1000 > ${t.servingToDashboardMs}`,
+        expr: `histogram_quantile(0.99, sum by (le, tenant) (rate(${DRUID_BROKER_QUERY_TIME}[5m]))) * 1000 > ${t.servingToDashboardMs}`,
         for: "10m",
         summary: "Serving store to dashboard p99 of tenant {{ $labels.tenant }} is over " + t.servingToDashboardMs + " ms",
         description: "Druid's p99 query time is {{ $value }} ms.",

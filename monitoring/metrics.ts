@@ -39,6 +39,17 @@ export const METRICS = {
     "druid_ingest_kafka_lag",
     "druid_segment_count",
   ],
+  /**
+   * Trino's coordinator (OpenMetrics /metrics): airlift names each JMX attribute after its object name, and
+   * writes counters without `_total`.
+   */
+  trino: [
+    "trino_execution_name_QueryManager_RunningQueries",
+    "trino_execution_name_QueryManager_QueuedQueries",
+    "trino_execution_name_QueryManager_InternalFailures",
+    "trino_execution_name_QueryManager_ExternalFailures",
+    "trino_memory_type_ClusterMemoryPool_name_general_BlockedNodes",
+  ],
   /** Druid's ingestion tasks (peons), through the Pushgateway. */
   druidPeons: [
     "druid_ingest_events_processed_total",

@@ -52,7 +52,7 @@ describe("Trino access rules", () => {
     expect(canSelect(rules, admin, DRUID_CATALOG, DRUID_SCHEMA, "anything")).toBe(true);
   });
 
-  it("only admins see or kill other users' queries; only admins read or manage the cluster", () => {
+  it("only admins see or kill other users' queries; only admins manage the cluster, Prometheus reads it", () => {
     /** Trino's query rules: the first rule matching the user decides; a user's own queries are always theirs. */
     const may = (who: { user: string; groups: string[] }, action: "view" | "kill", owner: string) =>
       owner === who.user || (rules.queries.find((r) => r.group === undefined || who.groups.some((g) => full(r.group, g)))?.allow.includes(action) ?? false);
@@ -63,7 +63,8 @@ describe("Trino access rules", () => {
       expect(may(admin, action, b.user)).toBe(true);
     }
     expect(rules.queries.at(-1)).toEqual({ allow: ["execute"] });
-    expect(rules.system_information).toEqual([{ group: "platform-admins", allow: ["read", "write"] }]);
+    // Prometheus may read (the coordinator's /metrics is a management resource), nothing else.
+    expect(rules.system_information).toEqual([{ group: "platform-admins", allow: ["read", "write"] }, { user: "prometheus", allow: ["read"] }]);
   });
 
   it("drivers' metadata (system.jdbc) works for tenants: the system rule comes before the catch-all deny", () => {
@@ -136,6 +137,23 @@ describe("rendered lake", () => {
       expect(at(v, "auth", "passwordAuthSecret")).toBe("trino-password-file");
       expect(JSON.parse(String(at(v, "accessControl", "rules", "rules.json")))).toHaveProperty("tables");
       expect(at(one(r, "kubernetes:core/v1:Secret", "platform-lake-password-file").inputs, "stringData", "password.db")).toBe("[secret]");
+    }
+  });
+
+  it("Prometheus scrapes the coordinator over HTTPS as a user Trino knows and lets read its metrics", () => {
+    for (const r of [dev, prod]) {
+      const monitor = ofType(r, "kubernetes:monitoring.coreos.com/v1:PodMonitor").find((m) => at(m.inputs, "metadata", "name") === "trino")!;
+      expect(at(monitor.inputs, "metadata", "namespace")).toBe("lake");
+      expect(at(monitor.inputs, "spec", "selector", "matchLabels")).toEqual({ "app.kubernetes.io/instance": "trino", "app.kubernetes.io/component": "coordinator" });
+      const endpoint = at(monitor.inputs, "spec", "podMetricsEndpoints", 0) as Record<string, unknown>;
+      // Trino refuses authentication over plain HTTP once HTTPS is on: the https port, verified with the lake CA.
+      expect(endpoint).toMatchObject({ port: "https", scheme: "https", tlsConfig: { ca: { secret: { name: "trino-tls", key: "ca.crt" } }, serverName: "trino.lake.svc" } });
+      const secret = at(endpoint, "basicAuth", "username", "name");
+      expect(at(endpoint, "basicAuth", "password", "name")).toBe(secret);
+      // The Secret it reads is in the monitor's namespace, and its user has a password in Trino's file.
+      expect(r.secretValues.get(`lake/${secret}`)!.username).toBe("prometheus");
+      expect(r.secretValues.get("lake/trino-password-file")!["password.db"].split("\n").map((l) => l.split(":")[0])).toContain("prometheus");
+      expect(JSON.parse(String(at(trino(r), "accessControl", "rules", "rules.json"))).system_information).toContainEqual({ user: "prometheus", allow: ["read"] });
     }
   });
 

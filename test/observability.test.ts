@@ -5,6 +5,7 @@ import { ENVIRONMENT_DEFAULTS } from "../model/defaults";
 import { alertGroups } from "../monitoring/alerts";
 import { concreteExpr, loadDashboards, metricsIn } from "../monitoring/dashboards";
 import { ALL_METRICS, METRICS, MetricSource } from "../monitoring/metrics";
+import { tenantFromDatasource } from "../monitoring/monitors";
 import { RenderResult } from "../offline/render";
 import { at, ofType, one, render, stackConfig } from "./harness";
 import { checkRules, promtool } from "./promtool";
@@ -27,6 +28,7 @@ describe("alert rules", () => {
       "DruidIngestionLagHigh", "DruidQueryLatencyHigh", "FlinkBackPressureHigh", "FlinkCheckpointFailing", "FlinkCheckpointSlow", "FlinkJobRestarting",
       "FlinkSourceTimeLagHigh", "KafkaConsumerLagHigh", "KafkaUnderReplicatedPartitions",
       "LatencyBudgetProcessingExceeded", "LatencyBudgetProduceExceeded", "LatencyBudgetQueryExceeded", "LatencyBudgetServingExceeded",
+      "TrinoNodesBlockedOnMemory", "TrinoQueriesFailingInternally",
     ]);
   });
 
@@ -64,8 +66,9 @@ interface AlertCase {
 
 const T = 'tenant="acme"';
 const JOB = `${T},job_name="anomalies"`;
-const histogram = (name: string, buckets: Record<string, string>) =>
-  Object.fromEntries(Object.entries(buckets).map(([le, v]) => [`${name}_bucket{${T},dataSource="acme_events",le="${le}"}`, v]));
+/** A histogram's bucket series, as a broker (or, with `service`, another Druid process) emits them. */
+const histogram = (name: string, buckets: Record<string, string>, service = "druid/broker") =>
+  Object.fromEntries(Object.entries(buckets).map(([le, v]) => [`${name}_bucket{${T},dataSource="acme_events",druid_service="${service}",le="${le}"}`, v]));
 
 const cases: AlertCase[] = [
   {
@@ -131,7 +134,11 @@ const cases: AlertCase[] = [
     alert: "DruidQueryLatencyHigh",
     // Every query takes between 5 and 10 s; the quiet case under 1 s.
     series: histogram("druid_query_time", { "1": "0x20", "5": "0x20", "10": "0+100x20", "+Inf": "0+100x20" }),
-    quiet: histogram("druid_query_time", { "1": "0+100x20", "5": "0+100x20", "10": "0+100x20", "+Inf": "0+100x20" }),
+    // Quiet: brokers answer under 1 s, while historicals take 5–10 s for their segments (not what clients wait for).
+    quiet: {
+      ...histogram("druid_query_time", { "1": "0+100x20", "5": "0+100x20", "10": "0+100x20", "+Inf": "0+100x20" }),
+      ...histogram("druid_query_time", { "1": "0x20", "5": "0x20", "10": "0+1000x20", "+Inf": "0+1000x20" }, "druid/historical"),
+    },
     evalTime: "15m",
     labels: { tenant: "acme", severity: "critical", layer: "druid" },
   },
@@ -142,6 +149,20 @@ const cases: AlertCase[] = [
     quiet: { [`druid_ingest_kafka_lag{${T},dataSource="acme_events"}`]: "1000x30", [`druid_ingest_events_processed_total{${T},dataSource="acme_events"}`]: "0+60000x30" },
     evalTime: "15m",
     labels: { tenant: "acme", dataSource: "acme_events", severity: "warning", layer: "druid" },
+  },
+  {
+    alert: "TrinoQueriesFailingInternally",
+    series: { 'trino_execution_name_QueryManager_InternalFailures{pod="trino-coordinator-0"}': "0 0 0 1 2 2 2 2" },
+    quiet: { 'trino_execution_name_QueryManager_InternalFailures{pod="trino-coordinator-0"}': "3x8" },
+    evalTime: "6m",
+    labels: { severity: "warning", layer: "lake" },
+  },
+  {
+    alert: "TrinoNodesBlockedOnMemory",
+    series: { 'trino_memory_type_ClusterMemoryPool_name_general_BlockedNodes{pod="trino-coordinator-0"}': "2x20" },
+    quiet: { 'trino_memory_type_ClusterMemoryPool_name_general_BlockedNodes{pod="trino-coordinator-0"}': "0x20" },
+    evalTime: "10m",
+    labels: { severity: "warning", layer: "lake" },
   },
   {
     alert: "LatencyBudgetProduceExceeded",
@@ -258,8 +279,8 @@ describe("rendered observability", () => {
   it("every layer is scraped: each metric source has a monitor", () => {
     const sources = new Set<MetricSource>(["prometheus"]);
     const names = ofType(prod, "kubernetes:monitoring.coreos.com/v1:PodMonitor").map((m) => `${at(m.inputs, "metadata", "namespace")}/${at(m.inputs, "metadata", "name")}`);
-    expect(names).toEqual(expect.arrayContaining(["kafka/kafka-nodes", "kafka/kafka-exporter", "strimzi-system/strimzi-operator", "flink-operator/flink-operator", "druid/druid", "monitoring/druid-peons", "tenant-acme/flink-jobs", "tenant-globex/flink-jobs"]));
-    for (const s of ["kafkaBrokers", "kafkaExporter", "strimziOperator", "flink", "druid", "druidPeons"] as const) sources.add(s);
+    expect(names).toEqual(expect.arrayContaining(["kafka/kafka-nodes", "kafka/kafka-exporter", "strimzi-system/strimzi-operator", "flink-operator/flink-operator", "druid/druid", "monitoring/druid-peons", "lake/trino", "tenant-acme/flink-jobs", "tenant-globex/flink-jobs"]));
+    for (const s of ["kafkaBrokers", "kafkaExporter", "strimziOperator", "flink", "druid", "druidPeons", "trino"] as const) sources.add(s);
     expect([...sources].sort()).toEqual(Object.keys(METRICS).sort());
   });
 
@@ -280,6 +301,18 @@ describe("rendered observability", () => {
     expect(at(monitor("druid", "druid").inputs, "spec", "podMetricsEndpoints", 0, "metricRelabelings", 0)).toMatchObject({ sourceLabels: ["dataSource"], targetLabel: "tenant" });
     expect(at(monitor("tenant-globex", "flink-jobs").inputs, "spec", "podMetricsEndpoints", 0, "relabelings", 0)).toEqual({ targetLabel: "tenant", replacement: "globex", action: "replace" });
     expect(at(monitor("tenant-globex", "flink-jobs").inputs, "metadata", "labels", "analytics-platform.io/tenant")).toBe("globex");
+  });
+
+  it("Druid series get the right tenant although the emitter writes acme-eu's datasources as acme_eu_…", () => {
+    // Prometheus' `replace`: the regex anchored at both ends; each matching rule overwrites the label.
+    const relabel = (rules: readonly { regex: string; replacement: string }[], value: string) =>
+      rules.reduce<string | undefined>((tenant, r) => (new RegExp(`^(?:${r.regex})$`).test(value) ? r.replacement : tenant), undefined);
+    const rules = tenantFromDatasource(["acme", "acme-eu", "globex"]);
+    expect(relabel(rules, "acme_events")).toBe("acme");
+    expect(relabel(rules, "acme_eu_events")).toBe("acme-eu");
+    expect(relabel(rules, "acme-eu_events-hourly")).toBe("acme-eu");
+    expect(relabel(rules, "globex_events")).toBe("globex");
+    expect(relabel(rules, "other_events")).toBeUndefined();
   });
 
   it("Prometheus may reach tenants' Flink metrics through their default-deny policies", () => {

@@ -202,6 +202,8 @@ export function druidCommonProperties(d: DruidModel, s: DruidSettings): string {
     ["druid.emitter.prometheus.strategy", "exporter"],
     ["druid.emitter.prometheus.port", String(DRUID_DEFAULTS.metricsPort)],
     ["druid.emitter.prometheus.namespace", "druid"],
+    // A `druid_service` label: the query-latency alerts read the brokers' query/time only.
+    ["druid.emitter.prometheus.addServiceAsLabel", "true"],
     ["druid.auth.authenticatorChain", JSON.stringify(["basic"])],
     ["druid.auth.authenticator.basic.type", "basic"],
     ["druid.auth.authenticator.basic.initialAdminPassword", envPassword("DRUID_ADMIN_PASSWORD")],

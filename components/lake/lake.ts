@@ -30,7 +30,7 @@ export interface LakeArgs {
   readonly protect: boolean;
 }
 
-const TLS_SECRET = "trino-tls";
+const TLS_SECRET = LAKE_DEFAULTS.tlsSecret;
 const PASSWORD_FILE_SECRET = "trino-password-file";
 const ENV_SECRET = "trino-env";
 
@@ -81,13 +81,20 @@ export class Lake extends pulumi.ComponentResource {
     // Password file: bcrypt hashes only, generated passwords stay Pulumi secrets.
     const password = (user: string) => new random.RandomPassword(`${name}-${user}`, { length: 32, special: false }, child);
     const admin = password(LAKE_DEFAULTS.adminUser);
+    const metrics = password(LAKE_DEFAULTS.metricsUser);
     const tenants = m.tenants.map((t) => ({ t, password: password(t.user) }));
+    const users = [{ user: LAKE_DEFAULTS.adminUser, password: admin }, { user: LAKE_DEFAULTS.metricsUser, password: metrics }, ...tenants.map((x) => ({ user: x.t.user, password: x.password }))];
     const passwordFile = new k8s.core.v1.Secret(`${name}-password-file`, {
       metadata: { name: PASSWORD_FILE_SECRET, namespace: nsName, labels },
       stringData: {
-        "password.db": pulumi.secret(pulumi.all([admin.bcryptHash, ...tenants.map((x) => x.password.bcryptHash)]).apply(([adminHash, ...hashes]) =>
-          [`${LAKE_DEFAULTS.adminUser}:${adminHash}`, ...hashes.map((h, i) => `${tenants[i].t.user}:${h}`)].join("\n"))),
+        "password.db": pulumi.secret(pulumi.all(users.map((u) => u.password.bcryptHash)).apply((hashes) => hashes.map((h, i) => `${users[i].user}:${h}`).join("\n"))),
       },
+    }, child);
+    // What the coordinator's PodMonitor authenticates with (monitoring/monitors.ts): Basic auth over HTTPS.
+    new k8s.core.v1.Secret(`${name}-metrics`, {
+      metadata: { name: LAKE_DEFAULTS.metricsSecret, namespace: nsName, labels },
+      type: "kubernetes.io/basic-auth",
+      stringData: { username: LAKE_DEFAULTS.metricsUser, password: metrics.result },
     }, child);
     const internalSecret = new random.RandomPassword(`${name}-internal`, { length: 64, special: false }, child);
     const env = new k8s.core.v1.Secret(`${name}-env`, {
