@@ -33,6 +33,8 @@ export interface DruidSpec {
   readonly serviceAccount: string;
   readonly "common.runtime.properties": string;
   readonly "jvm.options": string;
+  /** log4j2.xml, written into the common config folder the operator mounts over the image's own. */
+  readonly "log4j.config": string;
   readonly env: readonly EnvVar[];
   readonly securityContext: k8s.types.input.core.v1.PodSecurityContext;
   readonly podLabels: Readonly<Record<string, string>>;

@@ -98,12 +98,23 @@ export interface KafkaNodePoolSpec {
   readonly storage: PersistentClaimStorage;
   readonly resources?: Resources;
   readonly template?: {
+    readonly pod?: { readonly topologySpreadConstraints?: readonly TopologySpreadConstraint[] };
     readonly kafkaContainer?: {
       readonly env?: readonly EnvVar[];
       readonly volumeMounts?: readonly { readonly name: string; readonly mountPath: string; readonly readOnly?: boolean }[];
     };
   };
 }
+
+export interface TopologySpreadConstraint {
+  readonly maxSkew: number;
+  readonly topologyKey: string;
+  readonly whenUnsatisfiable: "DoNotSchedule" | "ScheduleAnyway";
+  readonly labelSelector: { readonly matchLabels: Readonly<Record<string, string>> };
+}
+
+/** The label Strimzi puts on every pod of a node pool (Labels.STRIMZI_POOL_NAME_LABEL). */
+export const STRIMZI_POOL_NAME_LABEL = "strimzi.io/pool-name";
 
 export interface KafkaTopicSpec {
   readonly topicName?: string;

@@ -218,6 +218,8 @@ export const KAFKA_DEFAULTS = {
    * with the same key, and reaches every tenant in the same update.
    */
   clusterCa: { validityDays: 5 * 365, earlyRenewalDays: 90 },
+  /** The node label zones are read from (rack awareness, and the brokers' spread over zones). */
+  rackTopologyKey: "topology.kubernetes.io/zone",
   /** Client listener: SCRAM-SHA-512 over TLS. Platform listener: mutual TLS. */
   clientPort: 9093,
   platformPort: 9094,
@@ -230,6 +232,8 @@ export const FLINK_DEFAULTS = {
   taskSlots: 2,
   checkpointIntervalSeconds: 60,
   savepointIntervalHours: 6,
+  /** Periodic and upgrade savepoints kept per job; older ones are deleted, their files too. */
+  savepointHistory: 10,
   /** Restart backoff of the jobs (exponential-delay): the longest wait before a restart. */
   maxRestartBackoffSeconds: 300,
   /**

@@ -5,7 +5,7 @@ import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults, KAFKA_D
 import { LakeModel, snapshotMaxAgeMs } from "./lake";
 import { httpsEgressPeers, IpBlockPeer } from "./network";
 import { tenantNaming } from "./naming";
-import { flinkParallelismFor } from "./sizing";
+import { flinkAutoscalerQuota, flinkDeploymentRequests, flinkParallelismFor } from "./sizing";
 
 /** Platform-wide Flink settings, resolved. */
 export interface FlinkModel extends FlinkEnvironmentDefaults {
@@ -30,6 +30,8 @@ export interface FlinkJobModel {
   readonly script: string;
   readonly unresolved: readonly { readonly name: string; readonly line: number }[];
   readonly parallelism: number;
+  /** With the autoscaler: how far its TaskManagers may grow (flinkAutoscalerQuota). */
+  readonly autoscalerQuota?: { readonly cpu: number; readonly memoryMi: number };
   readonly serviceAccount: string;
   readonly configMap: string;
   readonly statePrefix: string;
@@ -181,12 +183,15 @@ export function buildTenantJobs(
   return tenantJobNames(t, catalog).map((name) => {
     const job = catalog.flinkJobs.get(name)!;
     const { text, unresolved } = substitute(job.sql, { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(t.name, lake) : {}) });
+    const parallelism = flinkParallelismFor(partitionsOf(job.metadata.inputs[0]), Math.min(flink.maxParallelism, job.metadata.maxParallelism ?? Infinity));
+    const requests = flinkDeploymentRequests(parallelism, FLINK_DEFAULTS.taskSlots, flink.jobManagerReplicas, flink.jobManager, flink.taskManager);
     return {
       job: name,
       file: job.file,
       script: text,
       unresolved,
-      parallelism: flinkParallelismFor(partitionsOf(job.metadata.inputs[0]), Math.min(flink.maxParallelism, job.metadata.maxParallelism ?? Infinity)),
+      parallelism,
+      autoscalerQuota: flink.autoscaler ? flinkAutoscalerQuota(requests, Math.ceil(parallelism / FLINK_DEFAULTS.taskSlots), flink.taskManager) : undefined,
       serviceAccount: tenantNaming.flinkServiceAccount(),
       configMap: tenantNaming.flinkScriptConfigMap(name),
       statePrefix: tenantNaming.flinkStatePrefix(t.name, name),

@@ -90,6 +90,20 @@ export function namespaceQuotaFor(peakEventsPerSecond: number, workloads: readon
   return { cpu, memoryGi, pods: Math.max(20 + floor * 2, Math.ceil(sum("pods") * QUOTA_HEADROOM) + 10), persistentVolumeClaims: 10 };
 }
 
+/**
+ * The autoscaler's quota of one job (`job.autoscaler.quota.cpu`, `.memory`): its TaskManagers may grow into the
+ * job's own share of its namespace's headroom (QUOTA_HEADROOM), so the rescaled pods still fit the tenant's
+ * ResourceQuota. The autoscaler counts only TaskManagers, as slots ÷ slots-per-TaskManager rounded down
+ * (ScalingExecutor.scalingWouldExceedResourceQuota), one fewer than it runs for an odd count: one less is allowed.
+ */
+export function flinkAutoscalerQuota(job: PodRequests, taskManagers: number, taskManager: { readonly cpu: number; readonly memory: string }): { cpu: number; memoryMi: number } {
+  const spare = (total: number, per: number) => Math.floor((total * (QUOTA_HEADROOM - 1)) / per);
+  const tmMemoryMi = flinkMemoryMi(taskManager.memory);
+  const extra = Math.max(0, Math.min(spare(job.cpu, taskManager.cpu), spare(job.memoryMi, tmMemoryMi), spare(job.pods, 1)) - 1);
+  const allowed = taskManagers + extra;
+  return { cpu: allowed * taskManager.cpu, memoryMi: allowed * tmMemoryMi };
+}
+
 export const MS_PER_HOUR = 3_600_000;
 export const MS_PER_DAY = 24 * MS_PER_HOUR;
 

@@ -304,6 +304,23 @@ describe("rendered Druid", () => {
     for (const r of [dev, prod]) expect(at(one(r, "kubernetes:helm.sh/v3:Release", "druid-operator").inputs, "values", "image", "tag")).toBe("v1.3.1");
   });
 
+  it("every process logs at info: the operator's common ConfigMap hides the image's log4j2.xml, so the spec brings one", () => {
+    for (const r of [dev, prod]) {
+      const xml = String(druidSpec(r)["log4j.config"]);
+      expect(xml).toMatch(/<Root level="info">\s*<AppenderRef ref="Console"\/>/);
+      expect(xml).toContain('<Console name="Console" target="SYSTEM_OUT">');
+    }
+  });
+
+  it("the cluster starts before a tenant's Kafka Secret exists (split stacks create it in the tenants' stack)", () => {
+    for (const r of [dev, prod]) {
+      for (const node of ["coordinators", "middlemanagers"]) {
+        const env = at(druidSpec(r), "nodes", node, "env") as { name: string; valueFrom?: { secretKeyRef?: { optional?: boolean } } }[];
+        for (const e of env.filter((x) => x.name.startsWith("KAFKA_JAAS_"))) expect(e.valueFrom?.secretKeyRef?.optional, `${node} ${e.name}`).toBe(true);
+      }
+    }
+  });
+
   it("deep storage writes no object ACLs, which would need s3:PutObjectAcl the role lacks", () => {
     for (const r of [dev, prod]) expect(props(r)).toContain("druid.storage.disableAcl=true");
   });

@@ -4,7 +4,7 @@ import { FlinkJobDefinition, knownNames, loadCatalog } from "../jobs/catalog";
 import { substitute } from "../jobs/placeholders";
 import { plannerProblems, SAMPLE_RUNTIME_ENV, sampleScripts, tenantJobProblems } from "../jobs/sql-validation";
 import { jsonFormatOptions, SHADED_SCRAM_LOGIN_MODULE, transactionTimeoutProblem } from "../model/flink";
-import { flinkDeploymentRequests } from "../model/sizing";
+import { flinkDeploymentRequests, flinkMemoryMi } from "../model/sizing";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult } from "../offline/render";
 import { BlockList } from "node:net";
@@ -285,6 +285,41 @@ describe("rendered Flink jobs", () => {
         expect(sum("memoryMi"), `${ns} memory`).toBeLessThanOrEqual(Number(hard["requests.memory"].replace(/Gi$/, "")) * 1024);
         expect(sum("pods"), `${ns} pods`).toBeLessThanOrEqual(Number(hard.pods));
       }
+    }
+  });
+
+  it("the autoscaler cannot grow a tenant's jobs past its namespace quota", () => {
+    for (const quota of ofType(prod, "kubernetes:core/v1:ResourceQuota")) {
+      const ns = String(at(quota.inputs, "metadata", "namespace"));
+      const hard = at(quota.inputs, "spec", "hard") as Record<string, string>;
+      let cpu = 0;
+      let memoryMi = 0;
+      let pods = 0;
+      for (const d of ofType(prod, FLINK).filter((x) => at(x.inputs, "metadata", "namespace") === ns)) {
+        const s = at(d.inputs, "spec") as { flinkConfiguration: Record<string, string>; jobManager: { replicas: number; resource: { cpu: number; memory: string } }; taskManager: { resource: { cpu: number; memory: string } } };
+        const c = s.flinkConfiguration;
+        expect(c["job.autoscaler.enabled"]).toBe("true");
+        // The autoscaler's own check (ScalingExecutor): TaskManagers counted as slots ÷ slots-per-TM rounded
+        // down, so at its quota it may run one TaskManager more than the quota pays for.
+        const tms = Math.floor(Number(c["job.autoscaler.quota.cpu"]) / s.taskManager.resource.cpu) + 1;
+        expect(Number(c["job.autoscaler.quota.memory"].replace(/m$/, "")), d.name).toBe((tms - 1) * flinkMemoryMi(s.taskManager.resource.memory));
+        cpu += s.jobManager.replicas * s.jobManager.resource.cpu + tms * s.taskManager.resource.cpu;
+        memoryMi += s.jobManager.replicas * flinkMemoryMi(s.jobManager.resource.memory) + tms * flinkMemoryMi(s.taskManager.resource.memory);
+        pods += s.jobManager.replicas + tms;
+      }
+      expect(cpu, `${ns} cpu`).toBeLessThanOrEqual(Number(hard["requests.cpu"]));
+      expect(memoryMi, `${ns} memory`).toBeLessThanOrEqual(Number(hard["requests.memory"].replace(/Gi$/, "")) * 1024);
+      expect(pods, `${ns} pods`).toBeLessThanOrEqual(Number(hard.pods));
+    }
+  });
+
+  it("savepoints the history drops are disposed, files included, and the history keeps the count it says", () => {
+    for (const d of ofType(prod, FLINK)) {
+      const c = at(d.inputs, "spec", "flinkConfiguration") as Record<string, string>;
+      expect(c["kubernetes.operator.savepoint.dispose-on-delete"]).toBe("true");
+      // The count applies only within max.age: 10 savepoints 6 h apart need 60 h.
+      expect(Number(c["kubernetes.operator.savepoint.history.max.age"].replace(/h$/, ""))).toBe(
+        Number(c["kubernetes.operator.savepoint.history.max.count"]) * Number(c["kubernetes.operator.periodic.savepoint.interval"].replace(/h$/, "")));
     }
   });
 

@@ -305,7 +305,7 @@ describe("rendered observability", () => {
 
   it("Druid series get the right tenant although the emitter writes acme-eu's datasources as acme_eu_…", () => {
     // Prometheus' `replace`: the regex anchored at both ends; each matching rule overwrites the label.
-    const relabel = (rules: readonly { regex: string; replacement: string }[], value: string) =>
+    const relabel = (rules: readonly { regex?: string; replacement?: string }[], value: string) =>
       rules.reduce<string | undefined>((tenant, r) => (new RegExp(`^(?:${r.regex})$`).test(value) ? r.replacement : tenant), undefined);
     const rules = tenantFromDatasource(["acme", "acme-eu", "globex"]);
     expect(relabel(rules, "acme_events")).toBe("acme");

@@ -43,6 +43,19 @@ describe("Kafka cluster", () => {
     expect(at(dev.resources.find((r) => r.type === KAFKA)!.inputs, "spec", "cruiseControl")).toBeUndefined();
   });
 
+  it("prod spreads each node pool over zones: Strimzi's rack awareness only requires the zone label on the node", () => {
+    const pools = ofType(prod, NODE_POOL);
+    expect(pools.length).toBeGreaterThan(1);
+    for (const p of pools) {
+      const name = String(at(p.inputs, "metadata", "name"));
+      expect(at(p.inputs, "spec", "template", "pod", "topologySpreadConstraints"), name).toEqual([{
+        maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule",
+        labelSelector: { matchLabels: { "strimzi.io/cluster": "platform", "strimzi.io/pool-name": name } },
+      }]);
+    }
+    for (const p of ofType(dev, NODE_POOL)) expect(at(p.inputs, "spec", "template", "pod")).toBeUndefined();
+  });
+
   it("leaves remote.log.storage.system.enable to Strimzi, which writes it (KafkaBrokerConfigurationBuilder.withTieredStorage)", () => {
     for (const r of [dev, prod]) {
       const kafka = at(one(r, KAFKA, "platform-kafka").inputs, "spec", "kafka") as Record<string, unknown>;

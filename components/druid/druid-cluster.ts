@@ -330,7 +330,9 @@ function nodeSpec(n: DruidNodeModel, d: DruidModel, s: DruidSettings): DruidNode
   // replaces the cluster's (effectiveEnv), so it carries the common env too.
   const ingest = readsKafka(n)
     ? {
-        env: [...commonEnv(s), ...s.tenants.map((t) => ({ name: t.env, valueFrom: { secretKeyRef: { name: t.secret, key: "sasl.jaas.config" } } }))],
+        // Optional: with split stacks the tenants' stack creates these Secrets; the cluster must start without them
+        // (a supervisor whose tenant has none yet fails to connect until then).
+        env: [...commonEnv(s), ...s.tenants.map((t) => ({ name: t.env, valueFrom: { secretKeyRef: { name: t.secret, key: "sasl.jaas.config", optional: true } } }))],
         volumes: [{ name: "kafka-ca", secret: { secretName: KAFKA_CA_SECRET } }],
         volumeMounts: [...(data.volumeMounts ?? []), { name: "kafka-ca", mountPath: DRUID_DEFAULTS.caDir, readOnly: true }],
       }
@@ -353,6 +355,26 @@ function nodeSpec(n: DruidNodeModel, d: DruidModel, s: DruidSettings): DruidNode
   };
 }
 
+/**
+ * Logging for every Druid process, peons included (they share the middle manager's class path). The operator
+ * mounts the common ConfigMap over conf/druid/cluster/_common, hiding the image's log4j2.xml, and writes one only
+ * from `log4j.config` (druid-operator makeConfigMapForNodeSpec): without it Log4j2 falls back to errors only.
+ */
+export const LOG4J_CONFIG = `<?xml version="1.0" encoding="UTF-8" ?>
+<Configuration status="WARN">
+  <Appenders>
+    <Console name="Console" target="SYSTEM_OUT">
+      <PatternLayout pattern="%d{ISO8601} %p [%t] %c - %m%n"/>
+    </Console>
+  </Appenders>
+  <Loggers>
+    <Root level="info">
+      <AppenderRef ref="Console"/>
+    </Root>
+  </Loggers>
+</Configuration>
+`;
+
 /** A `jvm.options` file: the sizing given, then what every Druid JVM needs. */
 function jvmOptions(sizing: readonly string[]): string {
   return ["-server", ...sizing, "-XX:+ExitOnOutOfMemoryError", "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8"].join("\n");
@@ -365,6 +387,7 @@ export function druidSpec(d: DruidModel, s: DruidSettings): DruidSpec {
     serviceAccount: d.serviceAccount,
     "common.runtime.properties": druidCommonProperties(d, s),
     "jvm.options": jvmOptions(["-XX:MaxRAMPercentage=60"]),
+    "log4j.config": LOG4J_CONFIG,
     env: commonEnv(s),
     securityContext: { runAsNonRoot: true, runAsUser: 1000, fsGroup: 1000 },
     podLabels: platformLabels("druid"),

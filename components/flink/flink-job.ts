@@ -164,16 +164,24 @@ export function flinkDeploymentSpec(
       // TIMESTAMP_LTZ columns are UTC end to end: casts and day boundaries do not depend on the pod's zone.
       "table.local-time-zone": "UTC",
       "kubernetes.operator.periodic.savepoint.interval": `${f.savepointIntervalHours}h`,
-      "kubernetes.operator.savepoint.history.max.count": "10",
+      "kubernetes.operator.savepoint.history.max.count": String(FLINK_DEFAULTS.savepointHistory),
+      // The count applies only within max.age (default 24 h, SnapshotObserver.getFlinkStateSnapshotsToCleanUp).
+      "kubernetes.operator.savepoint.history.max.age": `${FLINK_DEFAULTS.savepointHistory * f.savepointIntervalHours}h`,
+      // Savepoints cleaned from the history are disposed, files included; the default (false) only deletes
+      // their FlinkStateSnapshot and leaves the files in the bucket for ever (StateSnapshotReconciler.cleanup).
+      "kubernetes.operator.savepoint.dispose-on-delete": "true",
       "metrics.reporter.prom.factory.class": "org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
       "metrics.reporter.prom.port": String(FLINK_DEFAULTS.metricsPort),
       "taskmanager.numberOfTaskSlots": String(FLINK_DEFAULTS.taskSlots),
       ...(f.autoscaler
         ? {
             "job.autoscaler.enabled": "true",
-            "job.autoscaler.target.utilization": "0.7",
+            "job.autoscaler.utilization.target": "0.7",
             "job.autoscaler.vertex.max-parallelism": String(f.maxParallelism),
           }
+        : {}),
+      ...(j.autoscalerQuota
+        ? { "job.autoscaler.quota.cpu": String(j.autoscalerQuota.cpu), "job.autoscaler.quota.memory": `${j.autoscalerQuota.memoryMi}m` }
         : {}),
       ...(storage.endpoint ? { "s3.endpoint": storage.endpoint, "s3.path.style.access": "true" } : {}),
       ...j.config,

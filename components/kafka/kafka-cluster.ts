@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
-import { caCertGeneration, KafkaNodePoolSpec, KafkaSpec, KafkaUserSpec, STRIMZI_API_VERSION, STRIMZI_CA_CERT_GENERATION, STRIMZI_CA_KEY_GENERATION, TieredStorage } from "../../crds/strimzi";
+import { caCertGeneration, KafkaNodePoolSpec, KafkaSpec, KafkaUserSpec, STRIMZI_API_VERSION, STRIMZI_CA_CERT_GENERATION, STRIMZI_CA_KEY_GENERATION, STRIMZI_POOL_NAME_LABEL, TieredStorage } from "../../crds/strimzi";
 import { ChartDefault, KAFKA_DEFAULTS } from "../../model/defaults";
 import { PART_OF, PART_OF_LABEL, platformLabels, strimziLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
@@ -148,7 +148,12 @@ export function nodePoolSpec(pool: NodePoolModel, m: KafkaModel, tiered?: Object
   return pulumi.output(tiered?.credentialsSecret).apply((credentialsSecret): KafkaNodePoolSpec => {
     const isBroker = pool.roles.includes("broker");
     const env = isBroker && m.tieredStorage.enabled && credentialsSecret ? credentialEnv(credentialsSecret) : undefined;
-    const template: KafkaNodePoolSpec["template"] = env ? { kafkaContainer: { env } } : undefined;
+    // Strimzi's rack awareness only requires the zone label on the node (ModelUtils.affinityWithRackLabelSelector):
+    // spreading the pool's pods over zones is the pod template's job.
+    const spread = m.rackAware
+      ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: KAFKA_DEFAULTS.rackTopologyKey, whenUnsatisfiable: "DoNotSchedule" as const, labelSelector: { matchLabels: { "strimzi.io/cluster": m.clusterName, [STRIMZI_POOL_NAME_LABEL]: pool.name } } }] }
+      : undefined;
+    const template: KafkaNodePoolSpec["template"] = env || spread ? { ...(spread ? { pod: spread } : {}), ...(env ? { kafkaContainer: { env } } : {}) } : undefined;
     return {
       replicas: pool.replicas,
       roles: pool.roles,
@@ -216,7 +221,7 @@ export function kafkaSpec(
         // the metadata topic's replication factor it leaves to the user.
         ...(tieredOn ? { "rlmm.config.remote.log.metadata.topic.replication.factor": m.replicationFactor } : {}),
       },
-      ...(m.rackAware ? { rack: { topologyKey: "topology.kubernetes.io/zone" } } : {}),
+      ...(m.rackAware ? { rack: { topologyKey: KAFKA_DEFAULTS.rackTopologyKey } } : {}),
       metricsConfig,
       ...(tieredOn ? { tieredStorage: tieredStorageSpec(m, bucket!, tiered!) } : {}),
       ...(serviceAccountAnnotations ? { template: { serviceAccount: { metadata: { annotations: serviceAccountAnnotations } } } } : {}),
