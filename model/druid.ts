@@ -29,10 +29,8 @@ export interface DruidPeonModel {
   readonly mergeBuffers: number;
 }
 
-/** The middle managers, sized from the supervisors' task slots. */
+/** The middle managers, sized from the supervisors' task slots (druidTaskSlots). */
 export interface DruidWorkersModel extends DruidWorkerSizing {
-  /** Slots the supervisors need, publishing included (druidTaskSlots). */
-  readonly slotsNeeded: number;
   readonly peon: DruidPeonModel;
 }
 
@@ -95,11 +93,10 @@ export function buildDruidWorkers(env: DruidEnvironmentDefaults, taskCounts: rea
     mergeBuffers: DRUID_DEFAULTS.peonMergeBuffers,
     directMemoryMi: druidDirectMemoryMi(env.peon.processingBufferMi, DRUID_DEFAULTS.peonProcessingThreads, DRUID_DEFAULTS.peonMergeBuffers),
   };
-  const slotsNeeded = druidTaskSlots(taskCounts, env.taskReplicas);
-  const sizing = druidWorkers(slotsNeeded, env.middleManagers, env.maxWorkerCapacity,
+  const sizing = druidWorkers(druidTaskSlots(taskCounts, env.taskReplicas), env.middleManagers, env.maxWorkerCapacity,
     { memoryMi: peon.heapMi + peon.directMemoryMi + DRUID_DEFAULTS.jvmOverheadMi, cpuMilli: env.peon.cpuMilli },
     { memoryMi: DRUID_DEFAULTS.middleManagerHeapMi + DRUID_DEFAULTS.jvmOverheadMi, cpuMilli: DRUID_DEFAULTS.middleManagerCpuMilli });
-  return { ...sizing, slotsNeeded, peon };
+  return { ...sizing, peon };
 }
 
 /** Druid runs when any tenant ingests a datasource. */

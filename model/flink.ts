@@ -5,7 +5,7 @@ import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults, KAFKA_D
 import { LakeModel, snapshotMaxAgeMs } from "./lake";
 import { httpsEgressPeers, IpBlockPeer } from "./network";
 import { tenantNaming } from "./naming";
-import { flinkAutoscalerQuota, flinkDeploymentRequests, flinkParallelismFor } from "./sizing";
+import { flinkAutoscalerQuota, flinkParallelismFor } from "./sizing";
 
 /** Platform-wide Flink settings, resolved. */
 export interface FlinkModel extends FlinkEnvironmentDefaults {
@@ -184,14 +184,15 @@ export function buildTenantJobs(
     const job = catalog.flinkJobs.get(name)!;
     const { text, unresolved } = substitute(job.sql, { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(t.name, lake) : {}) });
     const parallelism = flinkParallelismFor(partitionsOf(job.metadata.inputs[0]), Math.min(flink.maxParallelism, job.metadata.maxParallelism ?? Infinity));
-    const requests = flinkDeploymentRequests(parallelism, FLINK_DEFAULTS.taskSlots, flink.jobManagerReplicas, flink.jobManager, flink.taskManager);
     return {
       job: name,
       file: job.file,
       script: text,
       unresolved,
       parallelism,
-      autoscalerQuota: flink.autoscaler ? flinkAutoscalerQuota(requests, Math.ceil(parallelism / FLINK_DEFAULTS.taskSlots), flink.taskManager) : undefined,
+      autoscalerQuota: flink.autoscaler
+        ? flinkAutoscalerQuota(parallelism, FLINK_DEFAULTS.taskSlots, flink.jobManagerReplicas, flink.jobManager, flink.taskManager)
+        : undefined,
       serviceAccount: tenantNaming.flinkServiceAccount(),
       configMap: tenantNaming.flinkScriptConfigMap(name),
       statePrefix: tenantNaming.flinkStatePrefix(t.name, name),

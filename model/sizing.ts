@@ -96,11 +96,18 @@ export function namespaceQuotaFor(peakEventsPerSecond: number, workloads: readon
  * ResourceQuota. The autoscaler counts only TaskManagers, as slots ÷ slots-per-TaskManager rounded down
  * (ScalingExecutor.scalingWouldExceedResourceQuota), one fewer than it runs for an odd count: one less is allowed.
  */
-export function flinkAutoscalerQuota(job: PodRequests, taskManagers: number, taskManager: { readonly cpu: number; readonly memory: string }): { cpu: number; memoryMi: number } {
+export function flinkAutoscalerQuota(
+  parallelism: number,
+  slots: number,
+  jobManagerReplicas: number,
+  jobManager: { readonly cpu: number; readonly memory: string },
+  taskManager: { readonly cpu: number; readonly memory: string },
+): { cpu: number; memoryMi: number } {
+  const job = flinkDeploymentRequests(parallelism, slots, jobManagerReplicas, jobManager, taskManager);
   const spare = (total: number, per: number) => Math.floor((total * (QUOTA_HEADROOM - 1)) / per);
   const tmMemoryMi = flinkMemoryMi(taskManager.memory);
   const extra = Math.max(0, Math.min(spare(job.cpu, taskManager.cpu), spare(job.memoryMi, tmMemoryMi), spare(job.pods, 1)) - 1);
-  const allowed = taskManagers + extra;
+  const allowed = job.pods - jobManagerReplicas + extra;
   return { cpu: allowed * taskManager.cpu, memoryMi: allowed * tmMemoryMi };
 }
 

@@ -248,8 +248,7 @@ const MIB = 1024 * 1024;
 export function peonProperties(d: DruidModel): string[] {
   const p = d.workers.peon;
   const fork = (key: string, value: string | number) => `druid.indexer.fork.property.${key}=${value}`;
-  const javaOpts = ["-server", `-Xms${p.heapMi}m`, `-Xmx${p.heapMi}m`, `-XX:MaxDirectMemorySize=${p.directMemoryMi}m`,
-    "-XX:+ExitOnOutOfMemoryError", "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8"];
+  const javaOpts = jvmFlags([`-Xms${p.heapMi}m`, `-Xmx${p.heapMi}m`, `-XX:MaxDirectMemorySize=${p.directMemoryMi}m`]);
   const metrics = d.peonPushgateway
     ? [
         // Peons are short-lived: the emitter's docs want them pushing to a Pushgateway, and deleting their
@@ -375,9 +374,14 @@ export const LOG4J_CONFIG = `<?xml version="1.0" encoding="UTF-8" ?>
 </Configuration>
 `;
 
-/** A `jvm.options` file: the sizing given, then what every Druid JVM needs. */
+/** A Druid JVM's flags: the sizing given, then what every Druid JVM needs. */
+function jvmFlags(sizing: readonly string[]): string[] {
+  return ["-server", ...sizing, "-XX:+ExitOnOutOfMemoryError", "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8"];
+}
+
+/** A `jvm.options` file: one flag per line. */
 function jvmOptions(sizing: readonly string[]): string {
-  return ["-server", ...sizing, "-XX:+ExitOnOutOfMemoryError", "-Duser.timezone=UTC", "-Dfile.encoding=UTF-8"].join("\n");
+  return jvmFlags(sizing).join("\n");
 }
 
 /** The Druid custom resource's spec. Pure. */

@@ -150,16 +150,18 @@ export function nodePoolSpec(pool: NodePoolModel, m: KafkaModel, tiered?: Object
     const env = isBroker && m.tieredStorage.enabled && credentialsSecret ? credentialEnv(credentialsSecret) : undefined;
     // Strimzi's rack awareness only requires the zone label on the node (ModelUtils.affinityWithRackLabelSelector):
     // spreading the pool's pods over zones is the pod template's job.
-    const spread = m.rackAware
-      ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: KAFKA_DEFAULTS.rackTopologyKey, whenUnsatisfiable: "DoNotSchedule" as const, labelSelector: { matchLabels: { "strimzi.io/cluster": m.clusterName, [STRIMZI_POOL_NAME_LABEL]: pool.name } } }] }
-      : undefined;
-    const template: KafkaNodePoolSpec["template"] = env || spread ? { ...(spread ? { pod: spread } : {}), ...(env ? { kafkaContainer: { env } } : {}) } : undefined;
+    const spread = { maxSkew: 1, topologyKey: KAFKA_DEFAULTS.rackTopologyKey, whenUnsatisfiable: "DoNotSchedule" as const,
+      labelSelector: { matchLabels: { "strimzi.io/cluster": m.clusterName, [STRIMZI_POOL_NAME_LABEL]: pool.name } } };
+    const template: NonNullable<KafkaNodePoolSpec["template"]> = {
+      ...(m.rackAware ? { pod: { topologySpreadConstraints: [spread] } } : {}),
+      ...(env ? { kafkaContainer: { env } } : {}),
+    };
     return {
       replicas: pool.replicas,
       roles: pool.roles,
       storage: { type: "persistent-claim", size: pool.storageSize, ...(m.storageClass ? { class: m.storageClass } : {}), deleteClaim: m.deleteClaim },
       resources: resources(pool.resources),
-      ...(template ? { template } : {}),
+      ...(Object.keys(template).length > 0 ? { template } : {}),
     };
   });
 }

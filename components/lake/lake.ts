@@ -192,7 +192,6 @@ export function trinoCatalogs(m: LakeModel, storage: LakeStorage, druidRouterUrl
   });
 }
 
-/** Trino's Helm values: HTTPS and passwords for clients, file-based rules, fault-tolerant execution in prod. */
 /** A coordinator's or worker's chart values: resources, and the JVM and query memory sized from them. */
 function trinoNodeValues(n: TrinoNodeModel): Record<string, unknown> {
   return {
@@ -202,6 +201,7 @@ function trinoNodeValues(n: TrinoNodeModel): Record<string, unknown> {
   };
 }
 
+/** Trino's Helm values: HTTPS and passwords for clients, file-based rules, fault-tolerant execution in prod. */
 export function trinoValues(m: LakeModel, storage: LakeStorage, druidRouterUrl: string | undefined): pulumi.Output<Record<string, unknown>> {
   return pulumi.all([trinoCatalogs(m, storage, druidRouterUrl), storage.bucket, storage.kind === "aws" ? storage.serviceAccountAnnotations : undefined]).apply(
     ([catalogs, bucket, annotations]): Record<string, unknown> => {
