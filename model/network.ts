@@ -12,6 +12,12 @@ const family = (cidr: string): 4 | 6 => (cidr.includes(":") ? 6 : 4);
 /** The address as a big integer, for the host-bits check. */
 function addressBits(address: string): bigint {
   if (isIPv4(address)) return address.split(".").reduce((n, octet) => (n << 8n) | BigInt(Number(octet)), 0n);
+  // An embedded IPv4 tail (::ffff:10.0.0.0) is the last two groups.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number);
+    address = address.slice(0, v4.index) + `${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
   const [head, tail = ""] = address.split("::");
   const groups = (part: string) => (part === "" ? [] : part.split(":"));
   const h = groups(head);

@@ -8,7 +8,7 @@ import { flinkDeploymentRequests, flinkMemoryMi } from "../model/sizing";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult } from "../offline/render";
 import { BlockList } from "node:net";
-import { httpsEgressPeers } from "../model/network";
+import { cidrProblem, httpsEgressPeers } from "../model/network";
 import { at, ofType, one, render, stackConfig } from "./harness";
 
 const FLINK = "kubernetes:flink.apache.org/v1beta1:FlinkDeployment";
@@ -104,6 +104,11 @@ describe("job opt-in config", () => {
       "analytics-platform:flink.image: is required when a tenant runs jobs or uses the lake (the SQL runner image)",
       "analytics-platform:clusterNetwork: is required when a tenant runs jobs or uses the lake (the cluster's podCidrs and serviceCidrs)",
     ]);
+  });
+
+  it("reads IPv6 ranges with an embedded IPv4 tail instead of failing on them", () => {
+    expect(cidrProblem("::ffff:10.0.0.0/104")).toBeUndefined();
+    expect(cidrProblem("::ffff:10.0.0.1/104")).toMatch(/host bits set/);
   });
 
   it("rejects ranges Kubernetes would refuse in an IPBlock, each with its path", () => {
