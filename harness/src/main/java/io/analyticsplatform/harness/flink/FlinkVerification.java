@@ -114,7 +114,7 @@ public final class FlinkVerification {
         for (Scenario s : scenarios.values()) s.phase1(minute);
         live = resume(live);
       }
-      for (Scenario s : scenarios.values()) s.closeFirstWindows();
+      for (Scenario s : scenarios.values()) s.closeMinutesBefore(4);
       live = await("phase 1 outputs (well-formed, malformed and bad-timestamp events, one idle partition)", live, FlinkVerification::due, PHASE_TIMEOUT);
       for (Run r : live) {
         List<String> failures = safeGet(() -> r.flink().failures());
@@ -137,7 +137,7 @@ public final class FlinkVerification {
       if (!live.isEmpty()) report.pass(LAYER, "forced failure: the first TaskManager of every job killed with results in flight", live.size() + " jobs", null);
       live = await("every job restored from its checkpoint and running", live, r -> safe(() -> r.flink().allRunning()), Duration.ofSeconds(300));
       live = resume(live);
-      for (Scenario s : scenarios.values()) s.closeWindows();
+      for (Scenario s : scenarios.values()) s.closeMinutesBefore(8);
       live = await("final outputs", live, FlinkVerification::due, PHASE_TIMEOUT);
       // Two more checkpoints: anything written twice would be committed by now.
       live = awaitCheckpoints(live, 2);

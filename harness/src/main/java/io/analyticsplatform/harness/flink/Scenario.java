@@ -92,7 +92,7 @@ public final class Scenario implements AutoCloseable {
    * Minute `minute` (0–3) of the first phase: well-formed events on every active partition; in minute 0 also
    * malformed events, events missing a field and events with bad timestamps; in minute 1 a burst of
    * threshold+1 events of one entity; in minute 2 exactly threshold events of another (anomalies fire above,
-   * not at, the threshold). {@link #closeFirstWindows} then closes minutes 0–3.
+   * not at, the threshold). {@link #closeMinutesBefore} then closes minutes 0–3.
    */
   public synchronized void phase1(int minute) throws Exception {
     List<SampleEvent> events = new ArrayList<>(regular(minute, 3));
@@ -100,11 +100,6 @@ public final class Scenario implements AutoCloseable {
     if (minute == 1) for (int i = 0; i <= anomalyThreshold; i++) events.add(valid("burst", T0.plusSeconds(60 + (i % 55))));
     if (minute == 2) for (int i = 0; i < anomalyThreshold; i++) events.add(valid("edge", T0.plusSeconds(120 + (i % 55))));
     write(events);
-  }
-
-  /** An event at 4:10 on every active partition: closes minutes 0–3. */
-  public synchronized void closeFirstWindows() throws Exception {
-    write(advance(Duration.ofSeconds(250)));
   }
 
   /** Events for minute 1, written after its windows fired: late for every window, valid otherwise. */
@@ -122,9 +117,9 @@ public final class Scenario implements AutoCloseable {
     write(events);
   }
 
-  /** An event at 8:10 on every active partition: closes minutes 4–7. */
-  public synchronized void closeWindows() throws Exception {
-    write(advance(Duration.ofSeconds(490)));
+  /** An event at `minute`:10 on every active partition: closes the minutes before it (past the 5 s watermark delay). */
+  public synchronized void closeMinutesBefore(int minute) throws Exception {
+    write(advance(Duration.ofSeconds(60L * minute + 10)));
   }
 
   /**
