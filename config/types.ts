@@ -63,8 +63,19 @@ export interface ClusterNetworkConfig {
   readonly httpsCidrs?: readonly string[];
 }
 
+/** Where Alertmanager sends alerts; the URLs are secrets (`pulumi config set --secret --path …`). */
+export interface AlertingConfig {
+  /** The on-call chat channel's Slack-compatible incoming webhook. */
+  readonly chatWebhookUrl?: string;
+  /** The channel to post to, when the webhook is not bound to one. */
+  readonly chatChannel?: string;
+  /** A status page's webhook, told of SLA alerts that last over five minutes. */
+  readonly statusPageWebhookUrl?: string;
+}
+
 export interface ObservabilityConfig {
   readonly enabled?: boolean;
+  readonly alerting?: AlertingConfig;
   readonly prometheusRetention?: string;
   readonly prometheusStorage?: string;
   readonly runbookBaseUrl?: string;

@@ -124,6 +124,14 @@ function semanticProblems(config: StackConfig, known: KnownNames): string[] {
   if (config.environment === "prod" && config.kafka?.brokers !== undefined && config.kafka.brokers < 3) {
     problems.push(`${configPath(["kafka", "brokers"])}: must be >= 3 in prod (replication factor 3)`);
   }
+  const alerting = config.observability?.alerting;
+  if (config.environment === "prod" && (config.observability?.enabled ?? true) && config.deployment !== "tenants" && !alerting?.chatWebhookUrl) {
+    // Without a receiver, kube-prometheus-stack sends every alert to its `null` receiver: nobody is told.
+    problems.push(`${configPath(["observability", "alerting", "chatWebhookUrl"])}: is required in prod (the on-call chat's webhook; pulumi config set --secret --path 'observability.alerting.chatWebhookUrl' URL)`);
+  }
+  if (alerting?.chatChannel && !alerting.chatWebhookUrl) {
+    problems.push(`${configPath(["observability", "alerting", "chatChannel"])}: only applies with chatWebhookUrl`);
+  }
   if (config.environment === "prod" && config.kafka?.controllers === 1) {
     problems.push(`${configPath(["kafka", "controllers"])}: must be 3 or 5 in prod (a single controller is not HA)`);
   }

@@ -64,6 +64,8 @@ export const platformNaming = {
   cnpgNamespace: "cnpg-system",
   /** The Pushgateway's Service (its chart's fullnameOverride), where Druid's peons push their metrics. */
   pushgatewayService: "pushgateway",
+  /** Secret in the monitoring namespace with the alert receivers' URLs, mounted into Alertmanager. */
+  alertReceiversSecret: "alertmanager-receivers",
   kafkaBootstrap: (cluster: string, namespace: string, port: number): string =>
     `${cluster}-kafka-bootstrap.${namespace}.svc:${port}`,
   /** Strimzi creates the service account of the brokers as <cluster>-kafka. */

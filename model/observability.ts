@@ -1,6 +1,7 @@
 import { StackConfig } from "../config/types";
 import { Dashboard } from "../monitoring/dashboards";
 import { AlertThresholds } from "../monitoring/alerts";
+import { AlertRouting } from "../monitoring/routes";
 import { ENVIRONMENT_DEFAULTS, OBSERVABILITY_DEFAULTS } from "./defaults";
 import { platformNaming } from "./naming";
 
@@ -15,6 +16,9 @@ export interface ObservabilityModel {
   readonly dashboards: readonly Dashboard[];
   /** A Pushgateway for Druid's peons: when Druid runs (and observability is on). */
   readonly pushgateway: boolean;
+  readonly routing: AlertRouting;
+  /** The receivers' URLs from config (secrets: the component delivers them only as a Kubernetes Secret). */
+  readonly receiverUrls: { readonly chat?: string; readonly statusPage?: string };
 }
 
 /** The Pushgateway's in-cluster URL. */
@@ -27,6 +31,7 @@ export function buildObservability(config: StackConfig, dashboards: readonly Das
   const env = ENVIRONMENT_DEFAULTS[config.environment].observability;
   const o = config.observability ?? {};
   const enabled = o.enabled ?? true;
+  const a = o.alerting ?? {};
   return {
     enabled,
     pushgateway: enabled && druid,
@@ -37,5 +42,11 @@ export function buildObservability(config: StackConfig, dashboards: readonly Das
     thresholds: { ...env.thresholds, ...o.thresholds },
     runbookBaseUrl: o.runbookBaseUrl ?? OBSERVABILITY_DEFAULTS.runbookBaseUrl,
     dashboards,
+    routing: {
+      chat: a.chatWebhookUrl ? { channel: a.chatChannel } : undefined,
+      statusPage: a.statusPageWebhookUrl !== undefined,
+      secret: platformNaming.alertReceiversSecret,
+    },
+    receiverUrls: { chat: a.chatWebhookUrl, statusPage: a.statusPageWebhookUrl },
   };
 }

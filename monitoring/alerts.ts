@@ -1,4 +1,5 @@
 import { AlertRule, RuleGroup } from "../crds/monitoring";
+import { SLA_LABEL } from "./routes";
 
 /** Alert thresholds; defaults per environment in model/defaults.ts, overridable in config. */
 export interface AlertThresholds {
@@ -203,7 +204,8 @@ export function alertGroups(t: AlertThresholds, runbookBase: string): RuleGroup[
       alert: d.alert,
       expr: d.expr,
       for: d.for,
-      labels: { severity: d.severity, layer },
+      // The latency budgets are the platform's SLA: they escalate to the status page (monitoring/routes.ts).
+      labels: { severity: d.severity, layer, ...(layer === "latency" ? { [SLA_LABEL]: "true" } : {}) },
       annotations: { summary: d.summary, description: d.description, runbook_url: runbookUrl(runbookBase, d.page, d.alert) },
     })),
   }));

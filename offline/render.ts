@@ -39,10 +39,25 @@ export interface RenderResult {
 /** Stack config as `Pulumi.<stack>.yaml` holds it: full keys (`analytics-platform:tenants`) to values. */
 export type StackConfigValues = Readonly<Record<string, unknown>>;
 
-/** Reads the `config:` map of a Pulumi stack file. */
+/**
+ * What the offline tools read for a `secure:` value: without Pulumi's secrets provider nothing here can
+ * decrypt it. A URL of the reserved `.invalid` domain, so URL-valued secrets still validate; the key is
+ * passed to the program as secret, as `pulumi up` would.
+ */
+export const SECURE_STAND_IN = "https://secure-value.invalid/offline-stand-in";
+
+function standInSecure(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(standInSecure);
+  if (typeof value !== "object" || value === null) return value;
+  const entries = Object.entries(value);
+  if (entries.length === 1 && entries[0][0] === "secure") return SECURE_STAND_IN;
+  return Object.fromEntries(entries.map(([k, v]) => [k, standInSecure(v)]));
+}
+
+/** Reads the `config:` map of a Pulumi stack file, `secure:` values stood in for (SECURE_STAND_IN). */
 export function readStackFile(file: string): StackConfigValues {
   const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined;
-  return doc?.config ?? {};
+  return standInSecure(doc?.config ?? {}) as StackConfigValues;
 }
 
 /** Stack name for a config file: `Pulumi.prod.yaml` -> prod. */
@@ -137,9 +152,8 @@ export async function renderPlatform(
   const pulumi = await import("@pulumi/pulumi");
   const mocks = new PlatformMocks(pulumi, String(config["aws:region"] ?? "us-east-1"), stackReferences);
   await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
-  pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
-  );
+  const serialized = Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)] as const);
+  pulumi.runtime.setAllConfig(Object.fromEntries(serialized), serialized.filter(([, v]) => v.includes(SECURE_STAND_IN)).map(([k]) => k));
   const program = await import("../components/program");
   const model = program.loadModel();
 

@@ -60,10 +60,24 @@ describe("stack config validation", () => {
   });
 
   it("rejects prod settings that break durability", () => {
-    const prod = { ...valid, environment: "prod", kafka: { ...kafka, brokers: 2, controllers: 1 } };
+    const prod = { ...valid, environment: "prod", kafka: { ...kafka, brokers: 2, controllers: 1 }, observability: { alerting: { chatWebhookUrl: "https://chat.example.com/hook" } } };
     expect(problems(prod)).toEqual([
       "analytics-platform:kafka.brokers: must be >= 3 in prod (replication factor 3)",
       "analytics-platform:kafka.controllers: must be 3 or 5 in prod (a single controller is not HA)",
+    ]);
+  });
+
+  it("requires an on-call chat in prod, where the platform stack deploys observability", () => {
+    const prod = { ...valid, environment: "prod" };
+    expect(problems(prod)).toEqual([
+      "analytics-platform:observability.alerting.chatWebhookUrl: is required in prod (the on-call chat's webhook; pulumi config set --secret --path 'observability.alerting.chatWebhookUrl' URL)",
+    ]);
+    expect(problems({ ...prod, observability: { enabled: false } })).toEqual([]);
+    expect(problems({ ...valid, observability: { alerting: { chatChannel: "#oncall" } } })).toEqual([
+      "analytics-platform:observability.alerting.chatChannel: only applies with chatWebhookUrl",
+    ]);
+    expect(problems({ ...valid, observability: { alerting: { chatWebhookUrl: "http://chat.example.com/hook" } } })).toEqual([
+      "analytics-platform:observability.alerting.chatWebhookUrl: must be an https:// URL",
     ]);
   });
 

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 
-/** promtool checks are part of `npm test`: fetch promtool once per run, and fail (not skip) if it cannot be had. */
+/** promtool and amtool checks are part of `npm test`: fetch each once per run, and fail (not skip) if one cannot be had. */
 export default function setup(): void {
   process.env.PROMTOOL = execFileSync("bash", ["scripts/promtool.sh"], { encoding: "utf8" }).trim();
+  process.env.AMTOOL = execFileSync("bash", ["scripts/amtool.sh"], { encoding: "utf8" }).trim();
 }

@@ -169,21 +169,21 @@ const cases: AlertCase[] = [
     series: { 'kafka_network_requestmetrics_totaltimems{request="Produce",quantile="99thPercentile",pod="b-0"}': "150x30" },
     quiet: { 'kafka_network_requestmetrics_totaltimems{request="Produce",quantile="99thPercentile",pod="b-0"}': "20x30" },
     evalTime: "15m",
-    labels: { severity: "warning", layer: "latency" },
+    labels: { severity: "warning", layer: "latency", sla: "true" },
   },
   {
     alert: "LatencyBudgetProcessingExceeded",
     series: { [`flink_taskmanager_job_task_operator_currentEmitEventTimeLag{${JOB}}`]: "500x30" },
     quiet: { [`flink_taskmanager_job_task_operator_currentEmitEventTimeLag{${JOB}}`]: "50x30" },
     evalTime: "15m",
-    labels: { tenant: "acme", job_name: "anomalies", severity: "warning", layer: "latency" },
+    labels: { tenant: "acme", job_name: "anomalies", severity: "warning", layer: "latency", sla: "true" },
   },
   {
     alert: "LatencyBudgetServingExceeded",
     series: { [`druid_ingest_events_messagegap{${T},dataSource="acme_events"}`]: "1000x30" },
     quiet: { [`druid_ingest_events_messagegap{${T},dataSource="acme_events"}`]: "100x30" },
     evalTime: "15m",
-    labels: { tenant: "acme", severity: "warning", layer: "latency" },
+    labels: { tenant: "acme", severity: "warning", layer: "latency", sla: "true" },
   },
   {
     alert: "LatencyBudgetQueryExceeded",
@@ -191,7 +191,7 @@ const cases: AlertCase[] = [
     series: histogram("druid_query_time", { "0.1": "0x30", "0.25": "0+100x30", "+Inf": "0+100x30" }),
     quiet: histogram("druid_query_time", { "0.1": "0+100x30", "0.25": "0+100x30", "+Inf": "0+100x30" }),
     evalTime: "15m",
-    labels: { tenant: "acme", severity: "warning", layer: "latency" },
+    labels: { tenant: "acme", severity: "warning", layer: "latency", sla: "true" },
   },
 ];
 

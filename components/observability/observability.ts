@@ -7,6 +7,7 @@ import { platformLabels } from "../../model/labels";
 import { ObservabilityModel } from "../../model/observability";
 import { platformNaming } from "../../model/naming";
 import { alertGroups } from "../../monitoring/alerts";
+import { alertmanagerConfig, RECEIVER_KEYS } from "../../monitoring/routes";
 import { MonitorDefinition } from "../../monitoring/monitors";
 import { customResource, helmRelease, namespace } from "../k8s";
 
@@ -41,6 +42,18 @@ export class Observability extends pulumi.ComponentResource {
       stringData: { "admin-user": "admin", "admin-password": adminPassword.result },
     }, child);
 
+    // The receivers' URLs reach Alertmanager only as files of this Secret; its config names the paths.
+    const urls = m.receiverUrls;
+    const receivers = urls.chat || urls.statusPage
+      ? new k8s.core.v1.Secret(`${name}-alert-receivers`, {
+        metadata: { name: m.routing.secret, namespace: nsName, labels },
+        stringData: pulumi.secret({
+          ...(urls.chat ? { [RECEIVER_KEYS.chat]: urls.chat } : {}),
+          ...(urls.statusPage ? { [RECEIVER_KEYS.statusPage]: urls.statusPage } : {}),
+        }),
+      }, child)
+      : undefined;
+
     this.release = helmRelease("kube-prometheus-stack", {
       chart: args.chart,
       namespace: nsName,
@@ -57,7 +70,10 @@ export class Observability extends pulumi.ComponentResource {
             resources: { requests: { cpu: m.replicas > 1 ? "1" : "250m", memory: m.replicas > 1 ? "8Gi" : "1Gi" } },
           },
         },
-        alertmanager: { alertmanagerSpec: { replicas: m.replicas } },
+        alertmanager: {
+          config: alertmanagerConfig(m.routing),
+          alertmanagerSpec: { replicas: m.replicas, ...(receivers ? { secrets: [m.routing.secret] } : {}) },
+        },
         grafana: {
           admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
           "grafana.ini": { "auth.anonymous": { enabled: false }, users: { allow_sign_up: false } },
@@ -65,7 +81,7 @@ export class Observability extends pulumi.ComponentResource {
           persistence: { enabled: args.protect, size: "10Gi" },
         },
       },
-    }, { ...child, dependsOn: [admin] });
+    }, { ...child, dependsOn: receivers ? [admin, receivers] : [admin] });
     const afterCrds = { parent: this, dependsOn: [this.release] };
 
     customResource<PrometheusRuleSpec>(`${name}-alerts`, {
