@@ -98,8 +98,12 @@ export interface TrinoRules {
   readonly tables: readonly { readonly group?: string; readonly catalog?: string; readonly schema?: string; readonly table?: string; readonly privileges: readonly string[] }[];
   /** Who may run, see and kill whose queries; without it everyone sees and kills every query, SQL text included. */
   readonly queries: readonly { readonly group?: string; readonly queryOwner?: string; readonly allow: readonly ("execute" | "kill" | "view")[] }[];
-  /** Cluster information and management (nodes, shutdown, /metrics): admins, and Prometheus reading. Trino's own key name. */
-  readonly system_information: readonly { readonly group?: string; readonly user?: string; readonly allow: readonly ("read" | "write")[] }[];
+  /**
+   * Cluster information and management (nodes, shutdown, /metrics): admins, and Prometheus reading. Trino's own
+   * key name. Its rules match users or roles, never groups (plugin-toolkit SystemInformationRule: allow, user,
+   * role): an unknown field fails the rules' loading, and with it the coordinator's start.
+   */
+  readonly system_information: readonly { readonly user?: string; readonly role?: string; readonly allow: readonly ("read" | "write")[] }[];
 }
 
 /** The `system` schemas JDBC and ODBC drivers read for metadata (they filter what they list by the other rules). */
@@ -147,7 +151,7 @@ export function trinoAccessRules(tenants: readonly LakeTenantModel[]): TrinoRule
     queries: [{ group: admins, allow: ["execute", "kill", "view"] }, { allow: ["execute"] }],
     // /metrics is a management resource: Trino serves it only to who may read system information
     // (ResourceSecurityDynamicFeature, checkCanReadSystemInformation).
-    system_information: [{ group: admins, allow: ["read", "write"] }, { user: LAKE_DEFAULTS.metricsUser, allow: ["read"] }],
+    system_information: [{ user: LAKE_DEFAULTS.adminUser, allow: ["read", "write"] }, { user: LAKE_DEFAULTS.metricsUser, allow: ["read"] }],
   };
 }
 

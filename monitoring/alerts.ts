@@ -48,7 +48,8 @@ function definitions(t: AlertThresholds): Record<string, AlertDefinition[]> {
         alert: "KafkaConsumerLagHigh",
         page: "kafka",
         severity: "critical",
-        expr: `sum by (tenant, consumergroup) (kafka_consumergroup_lag) > ${t.consumerLagMessages}`,
+        // kafka_exporter writes -1 for partitions without a committed offset (kafka_exporter.go): left out.
+        expr: `sum by (tenant, consumergroup) (kafka_consumergroup_lag >= 0) > ${t.consumerLagMessages}`,
         for: "5m",
         summary: "Consumer group {{ $labels.consumergroup }} of tenant {{ $labels.tenant }} is more than " + t.consumerLagMessages + " messages behind",
         description: "Lag is {{ $value }} messages. Consumers are slower than producers or stopped.",

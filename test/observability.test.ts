@@ -73,7 +73,13 @@ const histogram = (name: string, buckets: Record<string, string>, service = "dru
 const cases: AlertCase[] = [
   {
     alert: "KafkaConsumerLagHigh",
-    series: { [`kafka_consumergroup_lag{${T},consumergroup="acme.g",topic="acme.events",partition="0"}`]: "2000000x20" },
+    // kafka_exporter reports -1 for a partition without a committed offset (kafka_exporter.go); summed in, such
+    // partitions would hide real lag.
+    series: {
+      [`kafka_consumergroup_lag{${T},consumergroup="acme.g",topic="acme.events",partition="0"}`]: "1000001x20",
+      [`kafka_consumergroup_lag{${T},consumergroup="acme.g",topic="acme.events",partition="1"}`]: "-1x20",
+      [`kafka_consumergroup_lag{${T},consumergroup="acme.g",topic="acme.events",partition="2"}`]: "-1x20",
+    },
     quiet: { [`kafka_consumergroup_lag{${T},consumergroup="acme.g",topic="acme.events",partition="0"}`]: "1000x20" },
     evalTime: "10m",
     labels: { tenant: "acme", consumergroup: "acme.g", severity: "critical", layer: "kafka" },
