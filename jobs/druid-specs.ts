@@ -33,7 +33,8 @@ function jsonPath(instancePath: string): string {
 export function druidSpecProblems(file: string, spec: unknown): string[] {
   if (validateSpec(spec)) return [];
   return (validateSpec.errors ?? [])
-    .filter((e) => e.keyword !== "anyOf" && e.keyword !== "if")
+    // The alternatives' own errors (#/anyOf/…) are summed up by the errorMessage of their anyOf.
+    .filter((e) => e.keyword !== "anyOf" && e.keyword !== "if" && !e.schemaPath.startsWith("#/anyOf/"))
     .map((e) => {
       const at = e.keyword === "required" ? `${jsonPath(e.instancePath)}.${e.params.missingProperty}` : jsonPath(e.instancePath);
       return `${file}: ${at}: ${e.keyword === "required" ? "is required" : e.message}`;
@@ -60,9 +61,12 @@ export function loadDruidSpecs(root: string): Map<string, DruidSpecDefinition> {
       problems.push(`${file}: ${(e as Error).message.split("\n")[0]}`);
       continue;
     }
-    const topic = TOPIC_TEMPLATE.exec(String((spec as { spec?: { ioConfig?: { topic?: unknown } } })?.spec?.ioConfig?.topic ?? ""));
+    // Druid takes the parts under `spec` or, as its docs show, beside `type` (KafkaSupervisorSpec's two constructors' fields).
+    const wrapped = typeof spec === "object" && spec !== null && "spec" in spec;
+    const parts = (wrapped ? (spec as { spec?: unknown }).spec : spec) as { ioConfig?: { topic?: unknown } } | undefined;
+    const topic = TOPIC_TEMPLATE.exec(String(parts?.ioConfig?.topic ?? ""));
     if (!topic) {
-      problems.push(`${file}: $.spec.ioConfig.topic: must be '\${TOPIC_PREFIX}<topic>' (a topic of the tenant)`);
+      problems.push(`${file}: ${wrapped ? "$.spec" : "$"}.ioConfig.topic: must be '\${TOPIC_PREFIX}<topic>' (a topic of the tenant)`);
       continue;
     }
     specs.set(name, { name, file, spec, topic: topic[1] });

@@ -11,6 +11,8 @@ const BROKER_JAR = path.join(ROOT, "harness", "kafka-broker", "target", "kafka-b
 const BROKER_CLASSPATH = path.join(ROOT, "harness", "kafka-broker", "target", "classpath.txt");
 const IMAGE_JAR = path.join(ROOT, "harness", "flink-image", "target", "flink-image.jar");
 const IMAGE_CLASSPATH = path.join(ROOT, "harness", "flink-image", "target", "classpath.txt");
+const DRUID_JAR = path.join(ROOT, "harness", "druid-check", "target", "druid-check.jar");
+const DRUID_CLASSPATH = path.join(ROOT, "harness", "druid-check", "target", "classpath.txt");
 const SOURCES = ["pom.xml", "sql-runner", "harness"];
 
 function newestSource(p: string): number {
@@ -23,7 +25,7 @@ function newestSource(p: string): number {
 
 /** Builds the JVM parts (Maven, Java 17) when they are missing or older than their sources. */
 export function ensureJvmBuilt(): void {
-  const outputs = [HARNESS_JAR, HARNESS_CLASSPATH, BROKER_JAR, BROKER_CLASSPATH, IMAGE_JAR, IMAGE_CLASSPATH];
+  const outputs = [HARNESS_JAR, HARNESS_CLASSPATH, BROKER_JAR, BROKER_CLASSPATH, IMAGE_JAR, IMAGE_CLASSPATH, DRUID_JAR, DRUID_CLASSPATH];
   if (outputs.every((f) => fs.existsSync(f)) && Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs)) >= Math.max(...SOURCES.map((s) => newestSource(path.join(ROOT, s))))) return;
   process.stderr.write("building the JVM parts (mvn package)…\n");
   const r = spawnSync("mvn", ["-B", "-q", "-DskipTests", "package"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
@@ -46,6 +48,12 @@ function java(): string {
 /** A main class of the runner image's classpath (the planner check of `npm run validate`). */
 export function imageCommand(mainClass: string, jvmOptions: readonly string[] = []): { command: string; args: string[] } {
   return { command: java(), args: [...jvmOptions, "-cp", imageClasspath().classpath, mainClass] };
+}
+
+/** A main class of Druid's own classes (harness/druid-check: the supervisor spec check of `npm run validate`). */
+export function druidCommand(mainClass: string, jvmOptions: readonly string[] = []): { command: string; args: string[] } {
+  ensureJvmBuilt();
+  return { command: java(), args: [...jvmOptions, "-cp", [DRUID_JAR, fs.readFileSync(DRUID_CLASSPATH, "utf8").trim()].join(path.delimiter), mainClass] };
 }
 
 /** The harness's command line: its classpath, and those of the brokers and of the runner image it starts. */

@@ -2,12 +2,14 @@
 // druid-specs/ and any files given, as they would be deployed (placeholders filled), and every job of every
 // stack (Pulumi.*.yaml) as deployed for the stack's first tenant running it. Jobs are planned by Flink's own
 // planner on the runner image's classpath (jobs/sql-validation.ts); specs are checked against the Druid
-// supervisor schema. Exit 1 on any problem.
+// supervisor schema, then by Druid's own classes (jobs/druid-validation.ts). Exit 1 on any problem.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import yaml from "js-yaml";
 import { CatalogError, FlinkJobDefinition, FlinkJobMetadata, loadFlinkJobs } from "../jobs/catalog";
 import { DRUID_SPECS_DIR, readSpecFile, SAMPLE_TENANT, sampleSpecProblems } from "../jobs/druid-specs";
+import { druidProblems, FilledSpec } from "../jobs/druid-validation";
+import { substituteJson } from "../jobs/placeholders";
 import { PlannedScript, plannerProblems, SAMPLE_RUNTIME_ENV, sampleScripts } from "../jobs/sql-validation";
 import { parseConfig, ConfigError } from "../config/validate";
 import { knownNames, loadCatalog } from "../jobs/catalog";
@@ -25,6 +27,9 @@ function jobFromFile(file: string): FlinkJobDefinition {
   return { name: path.basename(file, ".sql"), file, sql: fs.readFileSync(file, "utf8"), metadata };
 }
 
+/** Each spec as deployed for the example tenant, for Druid's own check. */
+const filledSpecs: FilledSpec[] = [];
+
 function specProblems(file: string): string[] {
   let spec: unknown;
   try {
@@ -33,14 +38,17 @@ function specProblems(file: string): string[] {
     return [`${file}: ${(e as Error).message.split("\n")[0]}`];
   }
   const name = path.basename(file).replace(/\.(json|ya?ml)$/, "");
-  return sampleSpecProblems(file, spec, {
+  const values = {
     TENANT: SAMPLE_TENANT,
     DATASOURCE: tenantNaming.druidDatasource(SAMPLE_TENANT, name),
     TOPIC_PREFIX: tenantNaming.kafkaPrefix(SAMPLE_TENANT),
     KAFKA_CONSUMER_PROPERTIES: druidConsumerProperties(SAMPLE_TENANT, SAMPLE_BOOTSTRAP),
     TASK_COUNT: 1,
     TASK_REPLICAS: 1,
-  });
+  };
+  const problems = sampleSpecProblems(file, spec, values);
+  if (problems.length === 0) filledSpecs.push({ file, spec: substituteJson(spec, values).value });
+  return problems;
 }
 
 /** Each stack's jobs as deployed, once per job (tenants differ only in names inside literals). */
@@ -93,7 +101,7 @@ function main(): number {
   const samples = allJobs.map(sampleScripts);
   const problems = [...samples.flatMap((s) => s.unresolved), ...allSpecs.flatMap(specProblems)];
   const scripts = [...samples.flatMap((s) => s.scripts), ...stackScripts(problems)];
-  problems.push(...plannerProblems(scripts));
+  problems.push(...plannerProblems(scripts), ...druidProblems(filledSpecs));
   for (const p of problems) process.stderr.write(`${p}\n`);
   process.stdout.write(`${allJobs.length} Flink SQL job(s) (${scripts.length} scripts planned by Flink) and ${allSpecs.length} Druid spec(s) checked: ${problems.length === 0 ? "ok" : `${problems.length} problem(s)`}\n`);
   return problems.length === 0 ? 0 : 1;

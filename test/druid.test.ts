@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../config/validate";
 import { knownNames, loadCatalog } from "../jobs/catalog";
 import { druidSpecProblems, sampleSpecProblems } from "../jobs/druid-specs";
+import { druidProblems } from "../jobs/druid-validation";
 import { substituteJson } from "../jobs/placeholders";
 import { druidConsumerProperties, druidRetentionRules } from "../model/druid";
 import { druidTaskCountFor } from "../model/sizing";
@@ -31,10 +32,41 @@ const documented = () => ({
   },
 });
 
+/** The flat form of Druid's Kafka ingestion docs: dataSchema, ioConfig and tuningConfig beside type. */
+const flat = () => ({ type: "kafka", ...documented().spec });
+
 describe("supervisor spec validation", () => {
-  it("accepts a spec as Druid's documentation writes it", () => {
+  it("accepts a spec as Druid's documentation writes it, wrapped in spec or flat", () => {
     expect(druidSpecProblems("doc.json", documented())).toEqual([]);
+    expect(druidSpecProblems("flat.json", flat())).toEqual([]);
+    // Druid takes both (`spec` wins); neither is refused.
+    expect(druidSpecProblems("both.json", { ...documented(), ...flat() })).toEqual([]);
+    expect(druidSpecProblems("neither.json", { type: "kafka" })).toEqual(["neither.json: $: must hold dataSchema and ioConfig, under spec or beside type"]);
   });
+
+  // Druid 33.0.0's own KafkaSupervisorSpec deserialization (harness/druid-check), what `npm run validate` runs.
+  it("Druid's own classes accept every shipped spec as deployed and the documented forms", () => {
+    const filled = [...catalog.druidSpecs.values()].map((def) => ({
+      file: def.file,
+      spec: substituteJson(def.spec, { TENANT: "t", DATASOURCE: "t_x", TOPIC_PREFIX: "t.", KAFKA_CONSUMER_PROPERTIES: druidConsumerProperties("t", "b:9093"), TASK_COUNT: 2, TASK_REPLICAS: 1 }).value,
+    }));
+    expect(druidProblems([...filled, { file: "doc.json", spec: documented() }, { file: "flat.json", spec: flat() }])).toEqual([]);
+  }, 120_000);
+
+  it("Druid's own classes refuse what Druid refuses, and report the typos Druid would ignore, by JSON path", () => {
+    const typo = flat() as Record<string, unknown> & { ioConfig: Record<string, unknown> };
+    typo.ioConfig = { ...typo.ioConfig, taskCont: 2 };
+    const unknownFormat = documented();
+    (unknownFormat.spec.ioConfig.inputFormat as { type: string }).type = "jsonx";
+    const notANumber = documented();
+    (notANumber.spec.ioConfig as { taskCount: unknown }).taskCount = "x";
+    const problems = druidProblems([{ file: "typo.json", spec: typo }, { file: "format.json", spec: unknownFormat }, { file: "count.json", spec: notANumber }]);
+    expect(problems).toEqual([
+      "typo.json: $.ioConfig.taskCont: unknown property, which Druid ignores (on KafkaSupervisorIOConfig)",
+      expect.stringMatching(/^format\.json: \$\.spec\.ioConfig\.inputFormat: .*'jsonx'/),
+      expect.stringMatching(/^count\.json: \$\.spec\.ioConfig\.taskCount: .*"x"/),
+    ]);
+  }, 120_000);
 
   it.each([
     ["a missing dataSource", (s: ReturnType<typeof documented>) => { delete (s.spec.dataSchema as Partial<typeof s.spec.dataSchema>).dataSource; }, "$.spec.dataSchema.dataSource: is required"],
