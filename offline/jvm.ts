@@ -30,6 +30,10 @@ export function ensureJvmBuilt(): void {
   process.stderr.write("building the JVM parts (mvn package)…\n");
   const r = spawnSync("mvn", ["-B", "-q", "-DskipTests", "package"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) throw new Error(`mvn package failed (exit ${r.status ?? r.signal}); is Maven on PATH?`);
+  // Maven leaves an up-to-date jar untouched (a pom or comment change recompiles nothing): mark the outputs as
+  // built from these sources, or every later call would build again.
+  const now = new Date();
+  for (const f of outputs) fs.utimesSync(f, now, now);
 }
 
 /** The runner image's classpath (harness/flink-image), and the Flink version on it. */

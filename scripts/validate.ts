@@ -27,15 +27,13 @@ function jobFromFile(file: string): FlinkJobDefinition {
   return { name: path.basename(file, ".sql"), file, sql: fs.readFileSync(file, "utf8"), metadata };
 }
 
-/** Each spec as deployed for the example tenant, for Druid's own check. */
-const filledSpecs: FilledSpec[] = [];
-
-function specProblems(file: string): string[] {
+/** A spec's problems before Druid's check, and the spec as deployed for the example tenant when it has none. */
+function specProblems(file: string): { problems: string[]; filled?: FilledSpec } {
   let spec: unknown;
   try {
     spec = readSpecFile(file);
   } catch (e) {
-    return [`${file}: ${(e as Error).message.split("\n")[0]}`];
+    return { problems: [`${file}: ${(e as Error).message.split("\n")[0]}`] };
   }
   const name = path.basename(file).replace(/\.(json|ya?ml)$/, "");
   const values = {
@@ -47,8 +45,7 @@ function specProblems(file: string): string[] {
     TASK_REPLICAS: 1,
   };
   const problems = sampleSpecProblems(file, spec, values);
-  if (problems.length === 0) filledSpecs.push({ file, spec: substituteJson(spec, values).value });
-  return problems;
+  return problems.length === 0 ? { problems, filled: { file, spec: substituteJson(spec, values).value } } : { problems };
 }
 
 /** Each stack's jobs as deployed, once per job (tenants differ only in names inside literals). */
@@ -99,9 +96,10 @@ function main(): number {
   const allSpecs = [...specFiles.filter((f) => !specArgs.some((a) => same(a, f))), ...specArgs];
 
   const samples = allJobs.map(sampleScripts);
-  const problems = [...samples.flatMap((s) => s.unresolved), ...allSpecs.flatMap(specProblems)];
+  const specs = allSpecs.map(specProblems);
+  const problems = [...samples.flatMap((s) => s.unresolved), ...specs.flatMap((s) => s.problems)];
   const scripts = [...samples.flatMap((s) => s.scripts), ...stackScripts(problems)];
-  problems.push(...plannerProblems(scripts), ...druidProblems(filledSpecs));
+  problems.push(...plannerProblems(scripts), ...druidProblems(specs.flatMap((s) => (s.filled ? [s.filled] : []))));
   for (const p of problems) process.stderr.write(`${p}\n`);
   process.stdout.write(`${allJobs.length} Flink SQL job(s) (${scripts.length} scripts planned by Flink) and ${allSpecs.length} Druid spec(s) checked: ${problems.length === 0 ? "ok" : `${problems.length} problem(s)`}\n`);
   return problems.length === 0 ? 0 : 1;
