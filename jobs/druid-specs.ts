@@ -46,6 +46,15 @@ export function readSpecFile(file: string): unknown {
   return file.endsWith(".json") ? JSON.parse(text) : yaml.load(text);
 }
 
+/**
+ * A supervisor spec's dataSchema and ioConfig: Druid takes them under `spec` or, as its docs show, beside `type`
+ * (druid-kafka-indexing-service KafkaSupervisorSpec: its JSON creator reads both).
+ */
+export function supervisorParts(spec: unknown): { wrapped: boolean; parts: { dataSchema?: { dataSource?: unknown }; ioConfig?: { topic?: unknown } } | undefined } {
+  const wrapped = typeof spec === "object" && spec !== null && "spec" in spec;
+  return { wrapped, parts: (wrapped ? (spec as { spec?: unknown }).spec : spec) as { dataSchema?: { dataSource?: unknown }; ioConfig?: { topic?: unknown } } | undefined };
+}
+
 /** Reads druid-specs/<name>.json|yaml once; each must read a tenant topic through ${TOPIC_PREFIX}. */
 export function loadDruidSpecs(root: string): Map<string, DruidSpecDefinition> {
   const dir = path.join(root, DRUID_SPECS_DIR);
@@ -61,9 +70,7 @@ export function loadDruidSpecs(root: string): Map<string, DruidSpecDefinition> {
       problems.push(`${file}: ${(e as Error).message.split("\n")[0]}`);
       continue;
     }
-    // Druid takes the parts under `spec` or, as its docs show, beside `type` (KafkaSupervisorSpec's two constructors' fields).
-    const wrapped = typeof spec === "object" && spec !== null && "spec" in spec;
-    const parts = (wrapped ? (spec as { spec?: unknown }).spec : spec) as { ioConfig?: { topic?: unknown } } | undefined;
+    const { wrapped, parts } = supervisorParts(spec);
     const topic = TOPIC_TEMPLATE.exec(String(parts?.ioConfig?.topic ?? ""));
     if (!topic) {
       problems.push(`${file}: ${wrapped ? "$.spec" : "$"}.ioConfig.topic: must be '\${TOPIC_PREFIX}<topic>' (a topic of the tenant)`);

@@ -293,6 +293,11 @@ export const LAKE_DEFAULTS = {
   /** The Trino chart's TLS Secret holding the lake CA (`ca.crt`), which the monitor verifies the coordinator with. */
   tlsSecret: "trino-tls",
   trinoPort: 8443,
+  /**
+   * Trino's image tag (the chart's `image.tag`; it defaults to the chart's appVersion, 477): the version whose
+   * access control `npm run verify` judges the rules with (harness/trino-check). 477 is not on Maven Central here.
+   */
+  trinoVersion: "478",
   /** The Nessie chart's service port (the Iceberg REST catalog of cloud: local). */
   nessiePort: 19120,
   snapshotRetentionDays: 7,

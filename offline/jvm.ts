@@ -13,6 +13,10 @@ const IMAGE_JAR = path.join(ROOT, "harness", "flink-image", "target", "flink-ima
 const IMAGE_CLASSPATH = path.join(ROOT, "harness", "flink-image", "target", "classpath.txt");
 const DRUID_JAR = path.join(ROOT, "harness", "druid-check", "target", "druid-check.jar");
 const DRUID_CLASSPATH = path.join(ROOT, "harness", "druid-check", "target", "classpath.txt");
+const TRINO_JAR = path.join(ROOT, "harness", "trino-check", "target", "trino-check.jar");
+const TRINO_CLASSPATH = path.join(ROOT, "harness", "trino-check", "target", "classpath.txt");
+/** Trino 478 needs Java 24 or newer; harness/trino-check/pom.xml builds with the same JDK (its java25.home). */
+const JAVA25_HOME = process.env.JAVA25_HOME ?? "/usr/lib/jvm/temurin-25-jdk-amd64";
 const SOURCES = ["pom.xml", "sql-runner", "harness"];
 
 function newestSource(p: string): number {
@@ -25,10 +29,10 @@ function newestSource(p: string): number {
 
 /** Builds the JVM parts (Maven, Java 17) when they are missing or older than their sources. */
 export function ensureJvmBuilt(): void {
-  const outputs = [HARNESS_JAR, HARNESS_CLASSPATH, BROKER_JAR, BROKER_CLASSPATH, IMAGE_JAR, IMAGE_CLASSPATH, DRUID_JAR, DRUID_CLASSPATH];
+  const outputs = [HARNESS_JAR, HARNESS_CLASSPATH, BROKER_JAR, BROKER_CLASSPATH, IMAGE_JAR, IMAGE_CLASSPATH, DRUID_JAR, DRUID_CLASSPATH, TRINO_JAR, TRINO_CLASSPATH];
   if (outputs.every((f) => fs.existsSync(f)) && Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs)) >= Math.max(...SOURCES.map((s) => newestSource(path.join(ROOT, s))))) return;
   process.stderr.write("building the JVM parts (mvn package)…\n");
-  const r = spawnSync("mvn", ["-B", "-q", "-DskipTests", "package"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
+  const r = spawnSync("mvn", ["-B", "-q", "-DskipTests", `-Djava25.home=${JAVA25_HOME}`, "package"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) throw new Error(`mvn package failed (exit ${r.status ?? r.signal}); is Maven on PATH?`);
   // Maven leaves an up-to-date jar untouched (a pom or comment change recompiles nothing): mark the outputs as
   // built from these sources, or every later call would build again.
@@ -57,10 +61,24 @@ export function imageCommand(mainClass: string, jvmOptions: readonly string[] = 
 /** A main class of Druid's own classes (harness/druid-check: the supervisor spec check of `npm run validate`). */
 export function druidCommand(mainClass: string, jvmOptions: readonly string[] = []): { command: string; args: string[] } {
   ensureJvmBuilt();
-  return { command: java(), args: [...jvmOptions, "-cp", [DRUID_JAR, fs.readFileSync(DRUID_CLASSPATH, "utf8").trim()].join(path.delimiter), mainClass] };
+  return { command: java(), args: [...jvmOptions, "-cp", druidClasspath(), mainClass] };
 }
 
-/** The harness's command line: its classpath, and those of the brokers and of the runner image it starts. */
+function druidClasspath(): string {
+  return [DRUID_JAR, fs.readFileSync(DRUID_CLASSPATH, "utf8").trim()].join(path.delimiter);
+}
+
+/** A main class of Trino's own classes (harness/trino-check, on Java 25: the lake's access matrix). */
+export function trinoCommand(mainClass: string): { command: string; args: string[] } {
+  ensureJvmBuilt();
+  return { command: path.join(JAVA25_HOME, "bin", "java"), args: ["-cp", trinoClasspath(), mainClass] };
+}
+
+function trinoClasspath(): string {
+  return [TRINO_JAR, fs.readFileSync(TRINO_CLASSPATH, "utf8").trim()].join(path.delimiter);
+}
+
+/** The harness's command line: its classpath, and those of the brokers, the runner image, Druid's and Trino's checks it starts. */
 export function harnessCommand(mainClass: string, jvmOptions: readonly string[] = []): { command: string; args: string[] } {
   const image = imageClasspath();
   return {
@@ -70,6 +88,9 @@ export function harnessCommand(mainClass: string, jvmOptions: readonly string[] 
       `-Danalytics.brokerClasspath=${[BROKER_JAR, fs.readFileSync(BROKER_CLASSPATH, "utf8").trim()].join(path.delimiter)}`,
       `-Danalytics.imageClasspath=${image.classpath}`,
       `-Danalytics.flinkVersion=${image.flinkVersion}`,
+      `-Danalytics.druidClasspath=${druidClasspath()}`,
+      `-Danalytics.trinoJava=${path.join(JAVA25_HOME, "bin", "java")}`,
+      `-Danalytics.trinoClasspath=${trinoClasspath()}`,
       "-cp",
       [HARNESS_JAR, fs.readFileSync(HARNESS_CLASSPATH, "utf8").trim()].join(path.delimiter),
       mainClass,

@@ -10,11 +10,12 @@ import { METRICS } from "../monitoring/metrics";
 import { harnessCommand } from "./jvm";
 import { RenderResult } from "./render";
 import { recordOutput } from "./render-output";
+import { druidTablesOf, trinoMatrix } from "./trino";
 
 /**
  * What the harness needs beside the manifests: the program's naming of each tenant and of its jobs' topics
- * and groups (model/naming.ts), the jobs' parameters, the Secrets' values, and the Flink metrics the alerts
- * and dashboards use, which the running jobs must expose.
+ * and groups (model/naming.ts), the jobs' parameters, the Secrets' values, the Flink metrics the alerts
+ * and dashboards use, which the running jobs must expose, and who asks Trino about what (offline/trino.ts).
  */
 export function verifyContext(stack: string, tenants: readonly TenantConfig[], catalog: JobCatalog, result: RenderResult): Record<string, unknown> {
   return {
@@ -40,11 +41,12 @@ export function verifyContext(stack: string, tenants: readonly TenantConfig[], c
     })),
     secrets: Object.fromEntries(result.secretValues),
     flinkMetrics: METRICS.flink,
+    trinoMatrix: trinoMatrix(tenants, druidTablesOf(result)),
   };
 }
 
 export interface HarnessOptions {
-  /** Run only these layers (`kafka`, `flink`, `isolation`); all by default. */
+  /** Run only these layers (`kafka`, `flink`, `isolation`, `lake`); all by default. */
   readonly only?: readonly string[];
   /** Keep the engines' logs and state (the context with the Secrets' values is deleted regardless). */
   readonly keepWork?: boolean;

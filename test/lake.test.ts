@@ -1,81 +1,74 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildLake, DRUID_CATALOG, DRUID_SCHEMA, LAKE_CATALOG, LakeTenantModel, TrinoRules, trinoAccessRules, trinoGroups, trinoNode } from "../model/lake";
+import { buildLake, trinoAccessRules, trinoGroups, trinoNode } from "../model/lake";
 import { tenantNaming } from "../model/naming";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult } from "../offline/render";
+import { askTrino, druidTablesOf, trinoMatrix } from "../offline/trino";
 import { at, ofType, one, render, stackConfig } from "./harness";
 
-/** Trino matches rule patterns against the whole value (Java regex, anchored). */
-const full = (pattern: string | undefined, value: string) => pattern === undefined || new RegExp(`^(?:${pattern})$`).test(value);
-const admin = { user: "admin", groups: ["platform-admins"] };
-
-/** Trino's file-based access control as documented: the first matching rule decides; no match denies. */
-function canSelect(rules: TrinoRules, who: { user: string; groups: string[] }, catalog: string, schema: string, table: string): boolean {
-  const inGroup = (g: string | undefined) => g === undefined || who.groups.some((x) => full(g, x));
-  const cat = rules.catalogs.find((r) => inGroup(r.group) && full(r.catalog, catalog));
-  if (!cat || cat.allow === "none") return false;
-  const sch = rules.schemas.find((r) => inGroup(r.group) && full(r.catalog, catalog) && full(r.schema, schema));
-  if (!sch) return false;
-  const tab = rules.tables.find((r) => inGroup(r.group) && full(r.catalog, catalog) && full(r.schema, schema) && full(r.table, table));
-  return tab !== undefined && tab.privileges.includes("SELECT");
-}
-
+const admin = "platform admin";
 const tenantsConfig = ["acme", "acme-eu", "globex", "a", "a-1"].map((name) => ({ name, peakEventsPerSecond: 1, retentionDays: 30, topics: [], lake: true }));
 const lakeTenants = buildLake({ environment: "prod", cloud: "aws", tenants: tenantsConfig }).tenants;
 const rules = trinoAccessRules(lakeTenants);
-const member = (t: LakeTenantModel) => ({ user: t.user, groups: [t.group] });
+// Beside the lake tenants, one without the lake: it has Druid tables but no Trino login.
+const matrixTenants = [...tenantsConfig, { name: "initech", lake: false }];
+const matrix = trinoMatrix(matrixTenants, new Map(matrixTenants.map((t) => [t.name, ["events", "events-per-minute", "anomalies"].map((ds) => tenantNaming.druidDatasource(t.name, ds))])));
 
-describe("Trino access rules", () => {
-  it("a tenant reads its own lake schema and its own Druid datasources", () => {
+/** Trino's own file-based access control (harness/trino-check) on the generated rules and group file. */
+describe("Trino access rules, judged by Trino", () => {
+  let trino: ReturnType<typeof askTrino>;
+  beforeAll(() => {
+    trino = askTrino(JSON.stringify(rules), trinoGroups(lakeTenants), matrix, "60s");
+  });
+  const answer = (subject: string, question: string, resource: string) => {
+    const found = trino.answers.find((a) => a.subject === subject && a.question === question && a.resource === resource);
+    if (!found) throw new Error(`no answer for ${subject} ${question} ${resource}`);
+    return found.allowed;
+  };
+
+  it("Trino loads the rules and every answer is what the platform requires", () => {
+    expect(trino.answers.filter((a) => !a.ok), trino.output).toEqual([]);
+    expect(trino.code).toBe(0);
+    // 5 lake tenants, the admin and a user in no group, each asked about all 6 tenants.
+    expect(new Set(trino.answers.map((a) => a.subject))).toEqual(new Set([...tenantsConfig.map((t) => t.name), admin, "user in no group"]));
+  });
+
+  it("a tenant reads its own lake schema and Druid tables, never writes them", () => {
     for (const t of lakeTenants) {
-      expect(canSelect(rules, member(t), LAKE_CATALOG, t.schema, "events")).toBe(true);
-      expect(canSelect(rules, member(t), DRUID_CATALOG, DRUID_SCHEMA, tenantNaming.druidDatasource(t.tenant, "events"))).toBe(true);
+      expect(answer(t.tenant, "select", `lake.${t.schema}.events`)).toBe(true);
+      expect(answer(t.tenant, "select", `druid.druid.${tenantNaming.druidDatasource(t.tenant, "events")}`)).toBe(true);
+      expect(answer(t.tenant, "insert", `lake.${t.schema}.events`)).toBe(false);
     }
   });
 
-  it("no tenant's rules reach another tenant's schema or datasources, in any catalog (acme vs acme-eu, a vs a-1 included)", () => {
-    for (const a of lakeTenants) {
-      for (const b of lakeTenants.filter((x) => x !== a)) {
-        expect(canSelect(rules, member(a), LAKE_CATALOG, b.schema, "events"), `${a.tenant} -> lake.${b.schema}`).toBe(false);
-        for (const ds of ["events", "events-per-minute", "anomalies"]) {
-          expect(canSelect(rules, member(a), DRUID_CATALOG, DRUID_SCHEMA, tenantNaming.druidDatasource(b.tenant, ds)), `${a.tenant} -> druid ${b.tenant}_${ds}`).toBe(false);
-        }
-      }
-    }
+  it("no tenant reaches another's schema, tables or queries (acme vs acme-eu, a vs a-1 included)", () => {
+    const cross = trino.answers.filter((a) => a.target !== null && a.subject !== admin && a.subject !== a.target);
+    expect(cross.length).toBeGreaterThan(300);
+    expect(cross.filter((a) => a.allowed)).toEqual([]);
+    expect(answer("acme", "see schema", "lake.acme_eu")).toBe(false);
+    expect(answer("a", "select", "druid.druid.a-1_events")).toBe(false);
+    expect(answer("acme", "view query", "queries of tenant-acme-eu")).toBe(false);
+    expect(answer("acme", "impersonate", "tenant-acme-eu")).toBe(false);
   });
 
-  it("tenants see no other catalog; users outside any group see nothing; admins see everything", () => {
-    const t = lakeTenants[0];
-    expect(canSelect(rules, member(t), "system", "runtime", "queries")).toBe(false);
-    expect(canSelect(rules, { user: "mallory", groups: [] }, LAKE_CATALOG, t.schema, "events")).toBe(false);
-    expect(canSelect(rules, admin, LAKE_CATALOG, t.schema, "events")).toBe(true);
-    expect(canSelect(rules, admin, DRUID_CATALOG, DRUID_SCHEMA, "anything")).toBe(true);
+  it("admins read and write everything and see every query; drivers' metadata works for tenants; cluster tables do not", () => {
+    expect(answer(admin, "insert", "lake.acme.events")).toBe(true);
+    expect(answer(admin, "kill query", "queries of tenant-globex")).toBe(true);
+    expect(answer(admin, "select", "druid.druid.initech_events")).toBe(true);
+    expect(answer("acme", "select drivers' metadata", "system.jdbc.tables")).toBe(true);
+    expect(answer("acme", "select", "system.runtime.nodes")).toBe(false);
+    expect(answer("user in no group", "access catalog", "lake")).toBe(false);
   });
 
-  it("only admins see or kill other users' queries; only admins manage the cluster, Prometheus reads it", () => {
-    /** Trino's query rules: the first rule matching the user decides; a user's own queries are always theirs. */
-    const may = (who: { user: string; groups: string[] }, action: "view" | "kill", owner: string) =>
-      owner === who.user || (rules.queries.find((r) => r.group === undefined || who.groups.some((g) => full(r.group, g)))?.allow.includes(action) ?? false);
-    const [a, b] = lakeTenants;
-    for (const action of ["view", "kill"] as const) {
-      expect(may(member(a), action, b.user), `${a.tenant} ${action}s ${b.tenant}'s query`).toBe(false);
-      expect(may(member(a), action, a.user)).toBe(true);
-      expect(may(admin, action, b.user)).toBe(true);
-    }
-    expect(rules.queries.at(-1)).toEqual({ allow: ["execute"] });
-    // Prometheus may read (the coordinator's /metrics is a management resource), nothing else.
+  it("Prometheus reads system information, nothing else; a `group` in a system_information rule is refused by Trino", () => {
     expect(rules.system_information).toEqual([{ user: "admin", allow: ["read", "write"] }, { user: "prometheus", allow: ["read"] }]);
-    // Trino's SystemInformationRule takes allow, user and role only: `group` made the coordinator fail at start
-    // (UnrecognizedPropertyException: Unrecognized field "group", measured with Trino 476's FileBasedSystemAccessControl).
-    for (const rule of rules.system_information) expect(Object.keys(rule).every((k) => ["allow", "user", "role"].includes(k)), JSON.stringify(rule)).toBe(true);
-  });
-
-  it("drivers' metadata (system.jdbc) works for tenants: the system rule comes before the catch-all deny", () => {
-    const t = lakeTenants[0];
-    expect(canSelect(rules, member(t), "system", "jdbc", "tables")).toBe(true);
-    expect(canSelect(rules, member(t), "system", "information_schema", "columns")).toBe(true);
-    expect(canSelect(rules, member(t), "system", "runtime", "nodes")).toBe(false);
-    expect(rules.catalogs.findIndex((r) => r.catalog === "system")).toBeLessThan(rules.catalogs.findIndex((r) => r.catalog === undefined && r.group === undefined));
+    // The coordinator fails to start on such rules (UnrecognizedPropertyException from SystemInformationRule).
+    const broken = { ...rules, system_information: [{ group: "platform-admins", allow: ["read"] }] };
+    const refused = askTrino(JSON.stringify(broken), trinoGroups(lakeTenants), matrix);
+    expect(refused.code).toBe(2);
+    expect(refused.output).toContain('Trino refuses the rules: Unrecognized field "group"');
   });
 
   it("tenants are read-only; each user is in its tenant's group", () => {
@@ -130,6 +123,21 @@ describe("rendered lake", () => {
       }
     }
     expect(trinoNode("1", 2)).toEqual({ cpu: "1", memoryGi: 2, maxHeapSize: "1536M", maxMemoryPerNode: "921MB" });
+  });
+
+  it("Trino runs the version verify judges its rules with (harness/trino-check's trino.version)", () => {
+    const pom = fs.readFileSync(path.join(__dirname, "..", "harness", "trino-check", "pom.xml"), "utf8");
+    for (const r of [dev, prod]) expect(at(trino(r), "image", "tag")).toBe(/<trino\.version>(\d+)<\/trino\.version>/.exec(pom)![1]);
+  });
+
+  it("verify's Trino matrix names each tenant's rendered Druid datasources, and a Trino user only for lake tenants", () => {
+    const tenants = stackConfig("prod")["analytics-platform:tenants"] as { name: string; lake?: boolean }[];
+    const m = trinoMatrix(tenants, druidTablesOf(prod));
+    const acme = m.tenants.find((t) => t.name === "acme")!;
+    expect(acme.trinoUser).toBe("tenant-acme");
+    expect(acme.druidTables).toContain("acme_events");
+    expect(m.tenants.map((t) => t.trinoUser === null)).toEqual(tenants.map((t) => t.lake !== true));
+    expect(m.tenants.every((t) => t.druidTables.every((d) => d.startsWith(`${t.name}_`)))).toBe(true);
   });
 
   it("Trino authenticates with passwords over HTTPS and applies the generated rules", () => {

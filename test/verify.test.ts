@@ -75,6 +75,24 @@ describe.each(["dev", "prod"] as const)("verify on the %s stack", (stack) => {
     expect(run.report.notRun.map((n) => n.what)).toEqual(expect.arrayContaining(["tenant-acme/lake-events"]));
   });
 
+  it("Druid's own input format parses every job output and the events topic its ingestions read, at the right time", () => {
+    const checks = named(run.report, /^druid\/.* parses .* with Druid's own input format/);
+    const ingestions = (stackConfig(stack)["analytics-platform:tenants"] as TenantConfig[]).flatMap((t) => (t.datasources ?? []).map((d) => `${t.name}-${d}`));
+    expect(checks.map((c) => c.name.split(" ")[0].replace("druid/", "")).sort()).toEqual([...new Set(ingestions)].sort());
+    for (const c of checks) expect(c.detail, c.name).toMatch(/^\d+ landed at their time, \d+ refused$/);
+  });
+
+  it("Trino's own access control answers the tenant matrix: each lake tenant its own, nobody another's", () => {
+    const lake = run.report.checks.filter((c) => c.layer === "lake");
+    const tenants = (stackConfig(stack)["analytics-platform:tenants"] as TenantConfig[]).filter((t) => t.lake === true).map((t) => t.name);
+    expect(lake.map((c) => c.name)).toEqual(expect.arrayContaining([
+      "Trino loads the rendered access rules (FileBasedSystemAccessControl, group file)",
+      ...tenants.map((t) => expect.stringMatching(new RegExp(`^Trino's access control: ${escapeRe(t)}'s \\d+ questions answered as the platform requires$`))),
+      expect.stringMatching(/^Trino denies every cross-tenant question \(\d+ asked\)$/),
+    ]));
+    expect(lake.every((c) => c.result === "pass")).toBe(true);
+  });
+
   it("checks every running job's reporter for the Flink metrics the alerts and dashboards use", () => {
     const verdicts = named(run.report, /output equals the reference exactly/).map((c) => c.name.split(" ")[0]);
     const metrics = named(run.report, /exposes every Flink metric the alerts and dashboards use/);
@@ -84,6 +102,33 @@ describe.each(["dev", "prod"] as const)("verify on the %s stack", (stack) => {
 });
 
 describe("verify fails on a plan the engines refuse", () => {
+  it("lake rules without query rules let a tenant see and kill another's queries: Trino says so", async () => {
+    const { code, report } = await verify("prod", (dir) => {
+      const file = path.join(path.dirname(dir), "resources.json");
+      const resources = JSON.parse(fs.readFileSync(file, "utf8")) as { name: string; inputs: { values: { accessControl: { rules: Record<string, string> } } } }[];
+      const access = resources.find((r) => r.name === "trino")!.inputs.values.accessControl;
+      const rules = JSON.parse(access.rules["rules.json"]) as Record<string, unknown>;
+      delete rules.queries;
+      access.rules["rules.json"] = JSON.stringify(rules);
+      fs.writeFileSync(file, JSON.stringify(resources));
+    }, ["lake"]);
+    expect(code).toBe(1);
+    expect(failed(report)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^lake: Trino denies every cross-tenant question .*acme view query queries of tenant-acme-eu: Trino says allow, expected deny/),
+    ]));
+    // Only the lake layer ran: no broker was started for it.
+    expect(report.checks.every((c) => c.layer === "lake")).toBe(true);
+  }, 120_000);
+
+  it("a Druid timestampSpec that does not fit what Flink writes leaves every record unparseable", async () => {
+    const { code, report } = await verify("dev", (dir) => edit(path.join(dir, "druidingestion_druid_globex-events-per-minute.yaml"), (doc) => {
+      const spec = (doc.spec as { ingestion: { nativeSpec: { spec: { dataSchema: { timestampSpec: { format: string } } } } } }).ingestion.nativeSpec;
+      spec.spec.dataSchema.timestampSpec.format = "millis";
+    }), ["kafka", "flink"]);
+    expect(code).toBe(1);
+    expect(failed(report)).toEqual([expect.stringMatching(/^druid: druid\/globex-events-per-minute parses globex\.events-per-minute .* — \d+ problems: record 0 unparseable: /)]);
+  }, 900_000);
+
   it("an ACL prefix widened from 'acme.' to 'acme' lets acme reach what is not its own", async () => {
     const { code, report } = await verify("dev", (dir) => edit(path.join(dir, "kafkauser_kafka_tenant-acme.yaml"), (doc) => {
       for (const acl of (doc.spec as { authorization: { acls: { resource: { name: string } }[] } }).authorization.acls) acl.resource.name = "acme";

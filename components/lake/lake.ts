@@ -214,6 +214,7 @@ export function trinoValues(m: LakeModel, storage: LakeStorage, druidRouterUrl: 
           }
         : undefined;
       return {
+        image: { tag: LAKE_DEFAULTS.trinoVersion },
         server: {
           workers: m.trinoWorkers,
           config: {

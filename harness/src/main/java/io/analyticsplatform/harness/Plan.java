@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * What `npm run render` wrote: every Kubernetes object of the plan (`manifests/*.yaml`), and the values of its
- * Secrets. Rendered Secrets show `[secret]`; verify gets their values — the offline render's deterministic
+ * What `npm run render` wrote: every Kubernetes object of the plan (`manifests/*.yaml`), the values of its Helm
+ * releases (`resources.json`), and the values of its Secrets. Rendered Secrets show `[secret]`; verify gets their values — the offline render's deterministic
  * stand-ins for what `@pulumi/random` generates at `pulumi up` — from the VerifyContext.
  */
 public final class Plan {
@@ -23,11 +23,15 @@ public final class Plan {
   public static final ObjectMapper JSON = new ObjectMapper();
   public static final String TENANT_LABEL = "analytics-platform.io/tenant";
 
+  private static final String HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
   private final List<JsonNode> objects;
+  private final List<JsonNode> resources;
   private final Map<String, Map<String, String>> secrets;
 
-  private Plan(List<JsonNode> objects, Map<String, Map<String, String>> secrets) {
+  private Plan(List<JsonNode> objects, List<JsonNode> resources, Map<String, Map<String, String>> secrets) {
     this.objects = objects;
+    this.resources = resources;
     this.secrets = secrets;
   }
 
@@ -36,7 +40,16 @@ public final class Plan {
     try (Stream<Path> files = Files.list(dir.resolve("manifests"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) objects.add(YAML.readTree(f.toFile()));
     }
-    return new Plan(objects, context.secrets());
+    List<JsonNode> resources = new ArrayList<>();
+    JSON.readTree(dir.resolve("resources.json").toFile()).forEach(resources::add);
+    return new Plan(objects, resources, context.secrets());
+  }
+
+  /** The values of a rendered Helm release (`name` as the program registers it), as Helm would get them. */
+  public JsonNode helmValues(String name) {
+    return resources.stream().filter(r -> HELM_RELEASE.equals(r.path("type").asText()) && name.equals(r.path("name").asText()))
+        .findFirst().map(r -> r.path("inputs").path("values"))
+        .orElseThrow(() -> new PlanException("the plan has no Helm release " + name));
   }
 
   public List<JsonNode> all(String kind) {

@@ -6,6 +6,7 @@ import io.analyticsplatform.harness.kafka.IsolationMatrix;
 import io.analyticsplatform.harness.kafka.KafkaVerification;
 import io.analyticsplatform.harness.kafka.LocalKafkaCluster;
 import io.analyticsplatform.harness.kafka.TenantClient;
+import io.analyticsplatform.harness.lake.TrinoVerification;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +17,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
- * `Verify --plan DIR --context FILE --work DIR --out FILE [--only kafka,flink,isolation]`: runs a rendered plan
+ * `Verify --plan DIR --context FILE --work DIR --out FILE [--only kafka,flink,isolation,lake]`: runs a rendered plan
  * on real engines and writes verify.json. Exit 0 when every check passed, 1 otherwise; the harness's own
- * failures are checks too. The Kafka layer always runs: the others run on it.
+ * failures are checks too. The Kafka layer runs unless only lake is asked for: flink and isolation run on it;
+ * lake (Trino) stands alone.
  */
 public final class Verify {
   private Verify() {}
@@ -38,9 +40,10 @@ public final class Verify {
     Plan plan = Plan.load(Path.of(opts.get("--plan")), context);
     Report report = new Report();
     report.engine("java", System.getProperty("java.version"));
-    List<String> only = List.of(opts.getOrDefault("--only", "kafka,flink,isolation").split(","));
+    List<String> only = List.of(opts.getOrDefault("--only", "kafka,flink,isolation,lake").split(","));
     try {
-      run(plan, context, work, report, only);
+      if (only.contains("lake")) new TrinoVerification(report, plan, context, work.resolve("trino")).run();
+      if (!List.of("lake").containsAll(only)) run(plan, context, work, report, only);
     } catch (Plan.PlanException | LocalKafkaCluster.BrokerFailure e) {
       report.fail("plan", "the plan can be run", e.getMessage(), null);
     }
@@ -75,7 +78,8 @@ public final class Verify {
         if (only.contains("flink")) {
           report.engine("flink", FlinkDeploymentRun.FLINK_VERSION);
           // Flink first: the isolation checks write markers into every tenant topic, which the jobs would read.
-          new FlinkVerification(report, plan, context, admin, clients, work.resolve("flink"), System.getProperty("analytics.imageClasspath", ""), hosts)
+          new FlinkVerification(report, plan, context, admin, clients, work.resolve("flink"), System.getProperty("analytics.imageClasspath", ""), hosts,
+              System.getProperty("analytics.druidClasspath", ""))
               .run(cluster.clusterCaFile());
         }
         if (only.contains("isolation")) isolation.run();

@@ -11,9 +11,10 @@ import java.util.TreeMap;
 /**
  * What `npm run verify` hands the harness beside the rendered plan: the program's own naming of each tenant
  * (model/naming.ts decides it; the harness never re-derives it), the values of the plan's Secrets, and the
- * Flink metrics the alerts and dashboards use (monitoring/metrics.ts).
+ * Flink metrics the alerts and dashboards use (monitoring/metrics.ts), and the lake's access matrix (offline/trino.ts:
+ * who asks Trino about which tenant's schema, tables and user), handed to harness/trino-check as it is.
  */
-public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<String, String>> secrets, List<String> flinkMetrics) {
+public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<String, String>> secrets, List<String> flinkMetrics, JsonNode trinoMatrix) {
   /** One tenant as the program names it, with its Flink jobs. */
   public record Tenant(String name, String namespace, String kafkaPrefix, String credentialsSecret, List<Job> jobs) {}
 
@@ -40,7 +41,7 @@ public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<
       e.getValue().fields().forEachRemaining(v -> values.put(v.getKey(), v.getValue().asText()));
       secrets.put(e.getKey(), values);
     });
-    return new VerifyContext(root.path("stack").asText(), List.copyOf(tenants), secrets, strings(root.path("flinkMetrics")));
+    return new VerifyContext(root.path("stack").asText(), List.copyOf(tenants), secrets, strings(root.path("flinkMetrics")), root.path("trinoMatrix"));
   }
 
   private static List<String> strings(JsonNode array) {

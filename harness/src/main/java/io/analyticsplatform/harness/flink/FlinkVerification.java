@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analyticsplatform.harness.Plan;
 import io.analyticsplatform.harness.Report;
 import io.analyticsplatform.harness.VerifyContext;
+import io.analyticsplatform.harness.druid.DruidParsing;
 import io.analyticsplatform.harness.kafka.TenantClient;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,9 +28,12 @@ import org.apache.kafka.common.TopicPartition;
  * partition throughout); late events once their windows fired; events in flight when every job's first
  * TaskManager is killed; the rest after the jobs restored from their checkpoints. Then each output topic,
  * read read_committed, must equal the reference exactly: nothing missing, nothing extra, nothing twice.
+ * Last, Druid's own input-format code parses what each rendered DruidIngestion reads: the jobs' outputs and the
+ * events topic, each record landing at the time the test knows it has.
  */
 public final class FlinkVerification {
   private static final String LAYER = "flink";
+  private static final String DRUID_LAYER = "druid";
   private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
   private static final Duration PHASE_TIMEOUT = Duration.ofSeconds(180);
   /** Well within the jobs' `table.exec.source.idle-timeout` (30 s): no active partition goes idle mid-test. */
@@ -49,10 +54,14 @@ public final class FlinkVerification {
   private final Map<String, TenantClient> clients;
   private final String imageClasspath;
   private final Path hostsFile;
+  private final DruidParsing druid;
 
-  /** `imageClasspath`: the runner image's (flink-image module); `hostsFile`: the Kafka service names. */
+  /**
+   * `imageClasspath`: the runner image's (flink-image module); `hostsFile`: the Kafka service names;
+   * `druidClasspath`: Druid's own classes (druid-check module).
+   */
   public FlinkVerification(Report report, Plan plan, VerifyContext context, Admin admin, Map<String, TenantClient> clients, Path work,
-      String imageClasspath, Path hostsFile) {
+      String imageClasspath, Path hostsFile, String druidClasspath) {
     this.report = report;
     this.plan = plan;
     this.context = context;
@@ -61,6 +70,7 @@ public final class FlinkVerification {
     this.work = work;
     this.imageClasspath = imageClasspath;
     this.hostsFile = hostsFile;
+    this.druid = new DruidParsing(druidClasspath, work.resolve("druid"));
   }
 
   public void run(Path kafkaCa) throws Exception {
@@ -143,6 +153,8 @@ public final class FlinkVerification {
       live = awaitCheckpoints(live, 2);
       for (Run r : live) verdict(r);
       for (Run r : live) metrics(r);
+      for (Run r : live) druidReadsOutput(r);
+      for (Scenario s : scenarios.values()) druidReadsEvents(s);
     } finally {
       heartbeat.shutdownNow();
       heartbeat.awaitTermination(30, TimeUnit.SECONDS);
@@ -221,6 +233,83 @@ public final class FlinkVerification {
     List<String> distinct = format.stream().distinct().toList();
     report.check(LAYER, r.name() + " writes timestamps as ISO-8601 UTC (what the Druid specs' `iso` parses)", distinct.isEmpty(),
         String.join("; ", distinct.subList(0, Math.min(3, distinct.size()))), used);
+  }
+
+  /** What a record must become in Druid: land at `at`, be refused, either (`at` or refused), or not judged (both null/false). */
+  private record Due(Instant at, boolean refused) {
+    static Due land(Instant at) {
+      return new Due(at, false);
+    }
+
+    static final Due REFUSED = new Due(null, true);
+    static final Due UNJUDGED = new Due(null, false);
+  }
+
+  /**
+   * Each DruidIngestion reading the job's output parses every committed record, through Druid's own code, at
+   * the instant the record's timestampSpec column holds (the verdict has matched those to the reference).
+   */
+  private void druidReadsOutput(Run r) {
+    String topic = r.job().outputs().get(0);
+    List<String> records = r.output().poll();
+    for (JsonNode ingestion : DruidParsing.readersOf(plan, r.flink().tenant(), topic)) {
+      String column = DruidParsing.parts(DruidParsing.nativeSpec(ingestion)).path("dataSchema").path("timestampSpec").path("column").asText();
+      List<Due> due = records.stream().map(v -> Optional.ofNullable(Json.read(v)).map(row -> Json.parseIso(row.path(column).asText(""))).map(Due::land).orElse(Due.UNJUDGED)).toList();
+      druidCheck(ingestion, topic + " (" + r.name() + "'s output)", records, due);
+    }
+  }
+
+  /**
+   * Each DruidIngestion reading the events topic lands every well-formed event at its event time; refuses what
+   * is not JSON; and a bad `event_time` is refused or, where the text denotes an instant (epoch milliseconds),
+   * landed at that instant, never at some other time. Events without a field are not judged: whether Druid
+   * keeps them depends on which field the spec needs.
+   */
+  private void druidReadsEvents(Scenario s) {
+    List<SampleEvent> events = s.written();
+    List<String> records = events.stream().map(SampleEvent::payload).toList();
+    List<Due> due = events.stream().map(e -> switch (e.kind()) {
+      case VALID -> Due.land(e.time());
+      case MALFORMED -> Due.REFUSED;
+      case BAD_TIMESTAMP -> new Due(e.time(), true);
+      case MISSING_FIELD -> Due.UNJUDGED;
+    }).toList();
+    for (JsonNode ingestion : DruidParsing.readersOf(plan, s.tenant().tenant(), s.eventsTopic())) druidCheck(ingestion, s.eventsTopic(), records, due);
+  }
+
+  private void druidCheck(JsonNode ingestion, String what, List<String> records, List<Due> due) {
+    JsonNode dataSchema = DruidParsing.parts(DruidParsing.nativeSpec(ingestion)).path("dataSchema");
+    String name = "druid/" + Plan.name(ingestion) + " parses " + what + " with Druid's own input format: " + records.size() + " records";
+    ObjectNode used = Plan.object().put("druidIngestion", Plan.namespace(ingestion) + "/" + Plan.name(ingestion)).put("records", records.size());
+    used.set("timestampSpec", dataSchema.path("timestampSpec"));
+    List<DruidParsing.Parsed> parsed;
+    try {
+      parsed = druid.parse(ingestion, records);
+    } catch (Exception e) {
+      report.fail(DRUID_LAYER, name, e.getMessage(), used);
+      return;
+    }
+    List<String> problems = new ArrayList<>();
+    int landed = 0;
+    int refused = 0;
+    for (int i = 0; i < records.size(); i++) {
+      DruidParsing.Parsed p = parsed.get(i);
+      Due d = due.get(i);
+      if (d.equals(Due.UNJUDGED)) continue;
+      if (p.error() != null) {
+        if (d.refused()) refused++;
+        else problems.add("record " + i + " unparseable: " + p.error());
+      } else if (d.at() == null) {
+        problems.add("record " + i + " should be unparseable but lands at " + p.timestamp() + ": " + records.get(i));
+      } else if (!p.timestamp().equals(d.at())) {
+        problems.add("record " + i + " lands at " + p.timestamp() + ", due " + d.at() + ": " + records.get(i));
+      } else {
+        landed++;
+      }
+    }
+    if (landed == 0 && problems.isEmpty()) problems.add("no record to judge");
+    report.check(DRUID_LAYER, name, problems.isEmpty(), problems.isEmpty() ? landed + " landed at their time, " + refused + " refused" :
+        problems.size() + " problems: " + String.join("; ", problems.subList(0, Math.min(4, problems.size()))), used);
   }
 
   /** The Flink metrics the alerts and dashboards query must be what the running job's reporter exposes. */

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +56,10 @@ public final class Scenario implements AutoCloseable {
 
   public TenantClient tenant() {
     return tenant;
+  }
+
+  public String eventsTopic() {
+    return eventsTopic;
   }
 
   /** The last partition gets no event at all: without an idle timeout it holds every watermark back. */
@@ -161,9 +166,11 @@ public final class Scenario implements AutoCloseable {
     out.add(new SampleEvent(SampleEvent.Kind.MISSING_FIELD, nextId(), null, null, null, "{\"event_type\":\"click\",\"entity_id\":\"e1\",\"event_time\":\"" + t + "\"}", false, -1, -1));
     out.add(new SampleEvent(SampleEvent.Kind.MISSING_FIELD, nextId(), null, null, null, "{\"event_id\":\"" + nextId() + "\",\"entity_id\":\"e1\",\"event_time\":\"" + t + "\"}", false, -1, -1));
     out.add(new SampleEvent(SampleEvent.Kind.MISSING_FIELD, nextId(), null, null, null, "{\"event_id\":\"" + nextId() + "\",\"event_type\":\"click\",\"entity_id\":\"e1\"}", false, -1, -1));
+    // The last two denote T0 + 30 s (SQL style without a zone; epoch milliseconds): a reader may take them so.
+    Map<String, Instant> denotes = Map.of("2026-06-01 12:00:30.000", T0.plusSeconds(30), "1780315230000", T0.plusSeconds(30));
     for (String bad : List.of("yesterday", "2026-13-45T99:00:00Z", "2026-06-01 12:00:30.000", "1780315230000")) {
       String bid = nextId();
-      out.add(new SampleEvent(SampleEvent.Kind.BAD_TIMESTAMP, bid, null, null, null,
+      out.add(new SampleEvent(SampleEvent.Kind.BAD_TIMESTAMP, bid, null, null, denotes.get(bad),
           "{\"event_id\":\"" + bid + "\",\"event_type\":\"click\",\"entity_id\":\"e1\",\"event_time\":\"" + bad + "\"}", false, -1, -1));
     }
     return out;

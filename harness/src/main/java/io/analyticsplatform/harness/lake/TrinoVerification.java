@@ -1,0 +1,113 @@
+package io.analyticsplatform.harness.lake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.analyticsplatform.harness.Logs;
+import io.analyticsplatform.harness.Plan;
+import io.analyticsplatform.harness.Report;
+import io.analyticsplatform.harness.VerifyContext;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The lake's access rules judged by Trino: the rendered Trino release's rules.json and group file are loaded by
+ * Trino's own file-based access control (harness/trino-check, its own JVM on Java 25), which answers the tenant
+ * matrix. Every answer goes into verify.json; a cross-tenant allow, or a tenant denied its own, fails.
+ */
+public final class TrinoVerification {
+  static final String LAYER = "lake";
+  /** The Trino release as components/lake registers it. */
+  static final String RELEASE = "trino";
+
+  private final Report report;
+  private final Plan plan;
+  private final VerifyContext context;
+  private final Path work;
+
+  public TrinoVerification(Report report, Plan plan, VerifyContext context, Path work) {
+    this.report = report;
+    this.plan = plan;
+    this.context = context;
+    this.work = work;
+  }
+
+  public void run() throws IOException, InterruptedException {
+    String java = System.getProperty("analytics.trinoJava", "");
+    String classpath = System.getProperty("analytics.trinoClasspath", "");
+    if (java.isEmpty() || classpath.isEmpty()) throw new IllegalStateException("analytics.trinoJava and analytics.trinoClasspath must be set (offline/jvm.ts)");
+    if (context.trinoMatrix().path("tenants").isEmpty()) {
+      report.notRun(LAYER, "Trino's access matrix", "the stack has no tenants");
+      return;
+    }
+    Files.createDirectories(work);
+    JsonNode values = plan.helmValues(RELEASE);
+    JsonNode access = values.path("accessControl");
+    // The chart mounts accessControl.rules[configFile] as Trino's security.config-file, auth.groups as its group file
+    // (trinodb/charts templates/configmap-coordinator.yaml).
+    Path rules = Files.writeString(work.resolve("rules.json"), access.path("rules").path(access.path("configFile").asText("rules.json")).asText());
+    Path groups = Files.writeString(work.resolve("group.db"), values.path("auth").path("groups").asText());
+    ObjectNode request = Plan.object().put("rulesFile", rules.toString()).put("groupFile", groups.toString());
+    if (access.hasNonNull("refreshPeriod")) request.put("refreshPeriod", access.path("refreshPeriod").asText());
+    request.set("matrix", context.trinoMatrix());
+    Path requestFile = work.resolve("request.json");
+    Plan.JSON.writeValue(requestFile.toFile(), request);
+    Path answersFile = work.resolve("answers.json");
+    Path log = work.resolve("trino-check.log");
+    Process p = new ProcessBuilder(java, "-cp", classpath, "io.analyticsplatform.trinocheck.AccessMatrix", requestFile.toString(), answersFile.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      report.fail(LAYER, "Trino's access control answers the tenant matrix", "no answer within 120 s", null);
+      return;
+    }
+    ObjectNode used = Plan.object().put("rules", "Helm release " + RELEASE + " accessControl.rules, auth.groups");
+    if (p.exitValue() == 2 || !Files.exists(answersFile)) {
+      String refusal = Files.readAllLines(log).stream().filter(l -> l.startsWith("Trino refuses")).findFirst().orElse(Logs.tail(log));
+      report.fail(LAYER, "Trino loads the rendered access rules", refusal, used);
+      return;
+    }
+    JsonNode result = Plan.JSON.readTree(answersFile.toFile());
+    report.engine("trino", result.path("trino").asText());
+    report.pass(LAYER, "Trino loads the rendered access rules (FileBasedSystemAccessControl, group file)", "", used);
+    judge(result.path("answers"));
+  }
+
+  /** One check per subject: its answers about every tenant, with the wrong ones named. */
+  void judge(JsonNode answers) {
+    Map<String, List<JsonNode>> bySubject = new LinkedHashMap<>();
+    answers.forEach(a -> bySubject.computeIfAbsent(a.path("subject").asText(), k -> new ArrayList<>()).add(a));
+    int crossTenant = 0;
+    List<String> crossAllowed = new ArrayList<>();
+    for (Map.Entry<String, List<JsonNode>> e : bySubject.entrySet()) {
+      List<String> wrong = new ArrayList<>();
+      ArrayNode used = Plan.JSON.createArrayNode();
+      for (JsonNode a : e.getValue()) {
+        used.add(a);
+        if (!a.path("ok").asBoolean()) wrong.add(describe(a));
+        // Cross-tenant: a question about a tenant asked by anyone but that tenant and the admin.
+        boolean cross = a.hasNonNull("target") && !a.path("kind").asText().equals("admin") && !a.path("target").asText().equals(e.getKey());
+        if (cross) {
+          crossTenant++;
+          if (a.path("allowed").asBoolean()) crossAllowed.add(describe(a));
+        }
+      }
+      long allowed = e.getValue().stream().filter(a -> a.path("allowed").asBoolean()).count();
+      report.check(LAYER, "Trino's access control: " + e.getKey() + "'s " + e.getValue().size() + " questions answered as the platform requires", wrong.isEmpty(),
+          wrong.isEmpty() ? allowed + " allowed, " + (e.getValue().size() - allowed) + " denied" : String.join("; ", wrong), used);
+    }
+    report.check(LAYER, "Trino denies every cross-tenant question (" + crossTenant + " asked)", crossAllowed.isEmpty() && crossTenant > 0,
+        crossAllowed.isEmpty() ? (crossTenant == 0 ? "no cross-tenant question: one tenant or none" : "") : String.join("; ", crossAllowed), null);
+  }
+
+  private static String describe(JsonNode a) {
+    return a.path("subject").asText() + " " + a.path("question").asText() + " " + a.path("resource").asText() + ": Trino says "
+        + (a.path("allowed").asBoolean() ? "allow" : "deny") + ", expected " + a.path("expected").asText();
+  }
+}
