@@ -9,6 +9,7 @@ const HARNESS_JAR = path.join(ROOT, "harness", "target", "harness.jar");
 const HARNESS_CLASSPATH = path.join(ROOT, "harness", "target", "classpath.txt");
 const BROKER_JAR = path.join(ROOT, "harness", "kafka-broker", "target", "kafka-broker.jar");
 const BROKER_CLASSPATH = path.join(ROOT, "harness", "kafka-broker", "target", "classpath.txt");
+const JMX_AGENT = path.join(ROOT, "harness", "kafka-broker", "target", "jmx_prometheus_javaagent.jar");
 const IMAGE_JAR = path.join(ROOT, "harness", "flink-image", "target", "flink-image.jar");
 const IMAGE_CLASSPATH = path.join(ROOT, "harness", "flink-image", "target", "classpath.txt");
 const DRUID_JAR = path.join(ROOT, "harness", "druid-check", "target", "druid-check.jar");
@@ -29,7 +30,7 @@ function newestSource(p: string): number {
 
 /** Builds the JVM parts (Maven, Java 17) when they are missing or older than their sources. */
 export function ensureJvmBuilt(): void {
-  const outputs = [HARNESS_JAR, HARNESS_CLASSPATH, BROKER_JAR, BROKER_CLASSPATH, IMAGE_JAR, IMAGE_CLASSPATH, DRUID_JAR, DRUID_CLASSPATH, TRINO_JAR, TRINO_CLASSPATH];
+  const outputs = [HARNESS_JAR, HARNESS_CLASSPATH, BROKER_JAR, BROKER_CLASSPATH, JMX_AGENT, IMAGE_JAR, IMAGE_CLASSPATH, DRUID_JAR, DRUID_CLASSPATH, TRINO_JAR, TRINO_CLASSPATH];
   if (outputs.every((f) => fs.existsSync(f)) && Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs)) >= Math.max(...SOURCES.map((s) => newestSource(path.join(ROOT, s))))) return;
   process.stderr.write("building the JVM parts (mvn package)…\n");
   const r = spawnSync("mvn", ["-B", "-q", "-DskipTests", `-Djava25.home=${JAVA25_HOME}`, "package"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
@@ -86,6 +87,7 @@ export function harnessCommand(mainClass: string, jvmOptions: readonly string[] 
     args: [
       ...jvmOptions,
       `-Danalytics.brokerClasspath=${[BROKER_JAR, fs.readFileSync(BROKER_CLASSPATH, "utf8").trim()].join(path.delimiter)}`,
+      `-Danalytics.jmxAgent=${JMX_AGENT}`,
       `-Danalytics.imageClasspath=${image.classpath}`,
       `-Danalytics.flinkVersion=${image.flinkVersion}`,
       `-Danalytics.druidClasspath=${druidClasspath()}`,

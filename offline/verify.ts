@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,15 +7,15 @@ import { JobCatalog } from "../jobs/catalog";
 import { tenantJobNames } from "../model/flink";
 import { tenantNaming } from "../model/naming";
 import { METRICS } from "../monitoring/metrics";
-import { harnessCommand } from "./jvm";
+import { harnessCommand, ROOT } from "./jvm";
 import { RenderResult } from "./render";
 import { recordOutput } from "./render-output";
 import { druidTablesOf, trinoMatrix } from "./trino";
 
 /**
  * What the harness needs beside the manifests: the program's naming of each tenant and of its jobs' topics
- * and groups (model/naming.ts), the jobs' parameters, the Secrets' values, the Flink metrics the alerts
- * and dashboards use, which the running jobs must expose, and who asks Trino about what (offline/trino.ts).
+ * and groups (model/naming.ts), the jobs' parameters, the Secrets' values, the metrics the alerts and
+ * dashboards use, by source, which the running jobs and brokers must expose, and who asks Trino about what (offline/trino.ts).
  */
 export function verifyContext(stack: string, tenants: readonly TenantConfig[], catalog: JobCatalog, result: RenderResult): Record<string, unknown> {
   return {
@@ -40,13 +40,19 @@ export function verifyContext(stack: string, tenants: readonly TenantConfig[], c
       }),
     })),
     secrets: Object.fromEntries(result.secretValues),
-    flinkMetrics: METRICS.flink,
+    metrics: METRICS,
     trinoMatrix: trinoMatrix(tenants, druidTablesOf(result)),
   };
 }
 
+/** The Prometheus server beside promtool (scripts/promtool.sh: `$PROMTOOL`, PATH, or Debian's package in .tools/). */
+export function prometheusBinary(): string {
+  const promtool = process.env.PROMTOOL || execFileSync("bash", [path.join(ROOT, "scripts", "promtool.sh")], { encoding: "utf8" }).trim();
+  return path.join(path.dirname(promtool), "prometheus");
+}
+
 export interface HarnessOptions {
-  /** Run only these layers (`kafka`, `flink`, `isolation`, `lake`); all by default. */
+  /** Run only these layers (`kafka`, `flink` with Druid's parsing and Prometheus, `isolation`, `lake`); all by default. */
   readonly only?: readonly string[];
   /** Keep the engines' logs and state (the context with the Secrets' values is deleted regardless). */
   readonly keepWork?: boolean;
@@ -63,7 +69,8 @@ export function runHarness(planDir: string, context: Record<string, unknown>, op
   try {
     const contextFile = path.join(work, "context.json");
     fs.writeFileSync(contextFile, JSON.stringify(context), { mode: 0o600 });
-    const { command, args } = harnessCommand("io.analyticsplatform.harness.Verify", ["-Xmx1g", `-Djdk.net.hosts.file=${path.join(work, "hosts")}`]);
+    const { command, args } = harnessCommand("io.analyticsplatform.harness.Verify", ["-Xmx1g", `-Djdk.net.hosts.file=${path.join(work, "hosts")}`,
+      `-Danalytics.prometheus=${prometheusBinary()}`]);
     const report = path.join(planDir, "verify.json");
     const r = spawnSync(command, [...args, "--plan", planDir, "--context", contextFile, "--work", path.join(work, "engines"), "--out", report,
       ...(options.only ? ["--only", options.only.join(",")] : [])], { stdio: options.stdio === "pipe" ? "pipe" : "inherit", encoding: "utf8", maxBuffer: 1 << 26 });

@@ -93,6 +93,23 @@ describe.each(["dev", "prod"] as const)("verify on the %s stack", (stack) => {
     expect(lake.every((c) => c.result === "pass")).toBe(true);
   });
 
+  it("a real Prometheus scrapes the engines and evaluates the rendered alerts: quiet while healthy, the restart alert fires after the forced failure", () => {
+    const monitoring = run.report.checks.filter((c) => c.layer === "monitoring");
+    expect(monitoring.map((c) => c.name)).toEqual([
+      expect.stringMatching(/^Prometheus .* scrapes every verify engine and evaluates every rendered alert rule$/),
+      expect.stringMatching(/^no alert pending or firing while healthy: /),
+      expect.stringMatching(/^FlinkJobRestarting fires for every job once the forced failure restarted it/),
+    ]);
+    expect(monitoring.filter((c) => c.result === "fail").map((c) => c.detail)).toEqual([]);
+    // job_name is each FlinkDeployment's name, as the operator sets pipeline.name (not Flink's insert-into_… default),
+    // with `-` as `_`: Flink's Prometheus reporter filters label values to [a-zA-Z0-9:_].
+    const jobs = new Set(named(run.report, /output equals the reference exactly/).map((c) => c.name.split(" ")[0].split("/")[1].replace(/-/g, "_")));
+    expect(monitoring[2].detail).toBe(`firing for [${[...jobs].sort().join(", ")}]`);
+    expect(named(run.report, /^every Kafka metric the alerts and dashboards use is in a scrape of the nodes' JMX exporter/).map((c) => c.result)).toEqual(["pass"]);
+    // What no engine here exposes is listed, never counted as passed.
+    expect(run.report.notRun.map((n) => n.what)).toEqual(expect.arrayContaining([expect.stringMatching(/^kafka_exporter's .*kafka_consumergroup_lag.*KafkaConsumerLagHigh on a stopped job$/)]));
+  });
+
   it("checks every running job's reporter for the Flink metrics the alerts and dashboards use", () => {
     const verdicts = named(run.report, /output equals the reference exactly/).map((c) => c.name.split(" ")[0]);
     const metrics = named(run.report, /exposes every Flink metric the alerts and dashboards use/);
@@ -135,6 +152,17 @@ describe("verify fails on a plan the engines refuse", () => {
     }), ["kafka", "isolation"]);
     expect(code).toBe(1);
     expect(failed(report)).toEqual(expect.arrayContaining([expect.stringMatching(/^kafka-isolation: acme is denied \(probe\): write to acme_probe\.events — allowed/)]));
+  }, 600_000);
+
+  it("a metric an alert uses that the rendered JMX exporter rules never emit is named as missing from the scrape", async () => {
+    const { code, report } = await verify("dev", (dir) => edit(path.join(dir, "configmap_kafka_platform-kafka-metrics.yaml"), (doc) => {
+      const data = doc.data as Record<string, string>;
+      const config = yaml.load(data["kafka-metrics-config.yml"]) as { rules: { pattern: string }[] };
+      config.rules = config.rules.filter((r) => !r.pattern.includes("ReplicaManager"));
+      data["kafka-metrics-config.yml"] = yaml.dump(config);
+    }), ["kafka"]);
+    expect(code).toBe(1);
+    expect(failed(report)).toEqual([expect.stringMatching(/^kafka: every Kafka metric .* — in no scrape: kafka_server_replicamanager_underreplicatedpartitions$/)]);
   }, 600_000);
 
   it("a topic config value the brokers refuse fails that topic", async () => {

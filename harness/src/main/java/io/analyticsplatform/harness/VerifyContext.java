@@ -11,16 +11,22 @@ import java.util.TreeMap;
 /**
  * What `npm run verify` hands the harness beside the rendered plan: the program's own naming of each tenant
  * (model/naming.ts decides it; the harness never re-derives it), the values of the plan's Secrets, and the
- * Flink metrics the alerts and dashboards use (monitoring/metrics.ts), and the lake's access matrix (offline/trino.ts:
+ * metrics the alerts and dashboards use, by source (monitoring/metrics.ts METRICS), and the lake's access matrix (offline/trino.ts:
  * who asks Trino about which tenant's schema, tables and user), handed to harness/trino-check as it is.
  */
-public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<String, String>> secrets, List<String> flinkMetrics, JsonNode trinoMatrix) {
+public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<String, String>> secrets, Map<String, List<String>> metrics,
+    JsonNode trinoMatrix) {
   /** One tenant as the program names it, with its Flink jobs. */
   public record Tenant(String name, String namespace, String kafkaPrefix, String credentialsSecret, List<Job> jobs) {}
 
   /** A tenant's job: the FlinkDeployment's name, its topics (full names), consumer group and parameters. */
   public record Job(String name, List<String> inputs, List<String> compactedInputs, List<String> outputs, String consumerGroup,
       Map<String, String> parameters, boolean lake) {}
+
+  /** The metrics of one source (a METRICS key: `flink`, `kafkaBrokers`, `kafkaExporter`, …); empty when it has none. */
+  public List<String> metrics(String source) {
+    return metrics.getOrDefault(source, List.of());
+  }
 
   public static VerifyContext load(Path file) throws IOException {
     JsonNode root = Plan.JSON.readTree(file.toFile());
@@ -41,7 +47,9 @@ public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<
       e.getValue().fields().forEachRemaining(v -> values.put(v.getKey(), v.getValue().asText()));
       secrets.put(e.getKey(), values);
     });
-    return new VerifyContext(root.path("stack").asText(), List.copyOf(tenants), secrets, strings(root.path("flinkMetrics")), root.path("trinoMatrix"));
+    Map<String, List<String>> metrics = new java.util.LinkedHashMap<>();
+    root.path("metrics").fields().forEachRemaining(e -> metrics.put(e.getKey(), strings(e.getValue())));
+    return new VerifyContext(root.path("stack").asText(), List.copyOf(tenants), secrets, metrics, root.path("trinoMatrix"));
   }
 
   private static List<String> strings(JsonNode array) {

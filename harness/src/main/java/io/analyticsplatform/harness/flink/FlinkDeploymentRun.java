@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.analyticsplatform.harness.Logs;
 import io.analyticsplatform.harness.Plan;
 import io.analyticsplatform.harness.Report;
+import io.analyticsplatform.harness.Scrape;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -148,6 +149,9 @@ public final class FlinkDeploymentRun implements AutoCloseable {
       }
       config.put(key, value);
     });
+    // The operator names an application's job after its resource unless flinkConfiguration does
+    // (flink-kubernetes-operator FlinkConfigBuilder.applyFlinkConfiguration): the metrics' job_name.
+    config.putIfAbsent("pipeline.name", Plan.name(deployment));
     String interval = config.getOrDefault("execution.checkpointing.interval", "");
     config.put("execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
     report.localEquivalent("flink", job + ": execution.checkpointing.interval=" + interval, checkpointInterval.toMillis() + " ms",
@@ -282,17 +286,16 @@ public final class FlinkDeploymentRun implements AutoCloseable {
   }
 
   /** Metric names the job's Prometheus reporter exposes now (JobManager and TaskManagers share the JVM's one). */
+  /** Where the job's Prometheus reporter listens (`localhost:port`), or null when the deployment has none. */
+  public String prometheusAddress() {
+    String port = config.get("metrics.reporter.prom.port");
+    return port == null ? null : "localhost:" + port;
+  }
+
   public java.util.Set<String> prometheusMetricNames() throws IOException, InterruptedException {
     String port = config.get("metrics.reporter.prom.port");
     if (port == null) return java.util.Set.of();
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/")).GET().build(), HttpResponse.BodyHandlers.ofString());
-    java.util.Set<String> names = new java.util.TreeSet<>();
-    for (String line : r.body().split("\n")) {
-      if (line.isEmpty() || line.startsWith("#")) continue;
-      int end = line.indexOf('{');
-      names.add(line.substring(0, end >= 0 ? end : line.indexOf(' ')));
-    }
-    return names;
+    return Scrape.metricNames(URI.create("http://localhost:" + port + "/"));
   }
 
   public String tenant() {

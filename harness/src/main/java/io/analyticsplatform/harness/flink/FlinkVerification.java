@@ -7,6 +7,8 @@ import io.analyticsplatform.harness.Report;
 import io.analyticsplatform.harness.VerifyContext;
 import io.analyticsplatform.harness.druid.DruidParsing;
 import io.analyticsplatform.harness.kafka.TenantClient;
+import io.analyticsplatform.harness.monitoring.AlertVerification;
+import io.analyticsplatform.harness.monitoring.LocalPrometheus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,13 +57,15 @@ public final class FlinkVerification {
   private final String imageClasspath;
   private final Path hostsFile;
   private final DruidParsing druid;
+  /** Null when no Prometheus could start (a failed check already says why). */
+  private final LocalPrometheus prometheus;
 
   /**
    * `imageClasspath`: the runner image's (flink-image module); `hostsFile`: the Kafka service names;
    * `druidClasspath`: Druid's own classes (druid-check module).
    */
   public FlinkVerification(Report report, Plan plan, VerifyContext context, Admin admin, Map<String, TenantClient> clients, Path work,
-      String imageClasspath, Path hostsFile, String druidClasspath) {
+      String imageClasspath, Path hostsFile, String druidClasspath, LocalPrometheus prometheus) {
     this.report = report;
     this.plan = plan;
     this.context = context;
@@ -71,6 +75,7 @@ public final class FlinkVerification {
     this.imageClasspath = imageClasspath;
     this.hostsFile = hostsFile;
     this.druid = new DruidParsing(druidClasspath, work.resolve("druid"));
+    this.prometheus = prometheus;
   }
 
   public void run(Path kafkaCa) throws Exception {
@@ -104,6 +109,15 @@ public final class FlinkVerification {
       if (runs.isEmpty()) return;
       // Many JVMs start at once on few cores: a job may fail and restart before it runs; that is not judged.
       List<Run> live = await("every job's tasks run", runs, r -> safe(() -> r.flink().allRunning()), Duration.ofSeconds(300));
+      AlertVerification alerts = prometheus == null ? null : new AlertVerification(report, prometheus);
+      if (prometheus != null) {
+        List<LocalPrometheus.Target> targets = new ArrayList<>();
+        // The tenant's monitor stamps every series of its Flink pods with `tenant` (monitoring/monitors.ts tenantFlinkMonitor).
+        for (Run r : live) {
+          if (r.flink().prometheusAddress() != null) targets.add(new LocalPrometheus.Target(r.flink().prometheusAddress(), Map.of("tenant", r.flink().tenant(), "namespace", Plan.namespace(r.flink().deployment()))));
+        }
+        prometheus.add(targets);
+      }
       Map<Run, Integer> failedBefore = new LinkedHashMap<>();
       for (Run r : live) failedBefore.put(r, Optional.ofNullable(safeGet(() -> r.flink().failures())).map(List::size).orElse(0));
 
@@ -133,6 +147,12 @@ public final class FlinkVerification {
         report.check(LAYER, r.name() + " did not fail on malformed events, bad timestamps or an idle partition", since != null && since.isEmpty(),
             since == null ? "its REST API did not answer" : String.join("; ", since.subList(0, Math.min(2, since.size()))), used(r));
       }
+      // The jobs as Prometheus names them (`job_name`), taken before the failure: the restart alert must fire for each.
+      java.util.Set<String> jobNames = new java.util.TreeSet<>();
+      if (alerts != null && alerts.rulesEvaluate(Duration.ofSeconds(60))) {
+        alerts.quiet("four minutes of events, malformed, bad-timestamp and idle-partition ones included");
+        prometheus.query("max by (job_name) (flink_jobmanager_job_uptime)").forEach(v -> jobNames.add(v.path("metric").path("job_name").asText()));
+      }
 
       live = resume(live);
       for (Scenario s : scenarios.values()) s.late();
@@ -153,6 +173,9 @@ public final class FlinkVerification {
       live = awaitCheckpoints(live, 2);
       for (Run r : live) verdict(r);
       for (Run r : live) metrics(r);
+      if (alerts != null && !jobNames.isEmpty()) {
+        alerts.fires("FlinkJobRestarting", jobNames, "for every job once the forced failure restarted it (numRestarts from the jobs' own reporters)", Duration.ofSeconds(60));
+      }
       for (Run r : live) druidReadsOutput(r);
       for (Scenario s : scenarios.values()) druidReadsEvents(s);
     } finally {
@@ -315,9 +338,9 @@ public final class FlinkVerification {
   /** The Flink metrics the alerts and dashboards query must be what the running job's reporter exposes. */
   private void metrics(Run r) {
     java.util.Set<String> exposed = safeGet(() -> r.flink().prometheusMetricNames());
-    List<String> missing = exposed == null ? context.flinkMetrics() : context.flinkMetrics().stream().filter(m -> !exposed.contains(m)).toList();
+    List<String> missing = exposed == null ? context.metrics("flink") : context.metrics("flink").stream().filter(m -> !exposed.contains(m)).toList();
     report.check(LAYER, r.name() + " exposes every Flink metric the alerts and dashboards use (monitoring/metrics.ts)", missing.isEmpty(),
-        exposed == null ? "its Prometheus reporter did not answer" : missing.isEmpty() ? context.flinkMetrics().size() + " metrics" : "not exposed: " + String.join(", ", missing),
+        exposed == null ? "its Prometheus reporter did not answer" : missing.isEmpty() ? context.metrics("flink").size() + " metrics" : "not exposed: " + String.join(", ", missing),
         used(r));
   }
 

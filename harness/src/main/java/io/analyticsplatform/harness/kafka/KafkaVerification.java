@@ -1,13 +1,18 @@
 package io.analyticsplatform.harness.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analyticsplatform.harness.Plan;
 import io.analyticsplatform.harness.Report;
+import io.analyticsplatform.harness.Scrape;
 import io.analyticsplatform.harness.VerifyContext;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 
@@ -25,6 +30,31 @@ public final class KafkaVerification {
     });
     report.check(LAYER, "spec.kafka.config holds no key Strimzi refuses to pass (KafkaConfiguration.FORBIDDEN_PREFIXES)", dropped.isEmpty(),
         dropped.isEmpty() ? "" : "dropped by Strimzi: " + dropped, Plan.object().put("kafka", cluster.namespace() + "/" + cluster.cluster()));
+  }
+
+  /**
+   * Every broker and controller metric the alerts and dashboards use (monitoring/metrics.ts) must be in a real
+   * scrape of the JMX exporter agent Strimzi would start, run on every node with the rendered metrics config.
+   */
+  public static void metrics(Report report, LocalKafkaCluster cluster, List<String> required) {
+    ObjectNode used = Plan.object().put("kafka", cluster.namespace() + "/" + cluster.cluster()).put("exporter", "jmx_prometheus_javaagent, the rendered metricsConfig");
+    if (!cluster.hasMetrics()) {
+      report.check(LAYER, "the Kafka CR has a JMX exporter metricsConfig", required.isEmpty(), "no metricsConfig, so none of " + required + " is scraped", used);
+      return;
+    }
+    Set<String> seen = new TreeSet<>();
+    List<String> unanswered = new ArrayList<>();
+    for (KafkaNode n : cluster.nodes()) {
+      try {
+        seen.addAll(Scrape.metricNames(URI.create("http://" + n.address() + ":" + LocalKafkaCluster.METRICS_PORT + "/metrics")));
+      } catch (Exception e) {
+        unanswered.add(n.podName(cluster.cluster()) + ": " + e.getMessage());
+      }
+    }
+    List<String> missing = required.stream().filter(m -> !seen.contains(m)).toList();
+    used.put("seriesNames", seen.size());
+    report.check(LAYER, "every Kafka metric the alerts and dashboards use is in a scrape of the nodes' JMX exporter (" + required.size() + " names)",
+        missing.isEmpty() && unanswered.isEmpty(), String.join("; ", unanswered) + (missing.isEmpty() ? "" : (unanswered.isEmpty() ? "" : "; ") + "in no scrape: " + String.join(", ", missing)), used);
   }
 
   /** Creates every KafkaTopic of the cluster; a config key or value the brokers refuse fails that topic. */

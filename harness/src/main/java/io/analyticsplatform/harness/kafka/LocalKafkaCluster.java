@@ -29,6 +29,8 @@ import org.bouncycastle.asn1.x509.GeneralName;
 public final class LocalKafkaCluster implements AutoCloseable {
   /** The harness's own mTLS client: the plan's platform super user. */
   public static final String ADMIN_USER = "platform-admin";
+  /** Where Strimzi's JMX exporter agent serves a Kafka pod's metrics (Strimzi MetricsModel: 9404, `tcp-prometheus`). */
+  public static final int METRICS_PORT = 9404;
 
   private final String cluster;
   private final String namespace;
@@ -36,19 +38,22 @@ public final class LocalKafkaCluster implements AutoCloseable {
   private final List<KafkaNode> nodes;
   private final Path work;
   private final Path hostsFile;
+  /** The rendered JMX exporter config (`metricsConfig`'s ConfigMap key), or null without metrics. */
+  private final String metricsConfig;
   private final List<Process> processes = new ArrayList<>();
   private Pki.Issued clusterCa;
   private Pki.Issued clientsCa;
   private Path clusterCaFile;
   private Path adminKeystore;
 
-  private LocalKafkaCluster(String cluster, String namespace, JsonNode kafka, List<KafkaNode> nodes, Path work, Path hostsFile) {
+  private LocalKafkaCluster(String cluster, String namespace, JsonNode kafka, List<KafkaNode> nodes, Path work, Path hostsFile, String metricsConfig) {
     this.cluster = cluster;
     this.namespace = namespace;
     this.kafka = kafka;
     this.nodes = nodes;
     this.work = work;
     this.hostsFile = hostsFile;
+    this.metricsConfig = metricsConfig;
   }
 
   /**
@@ -82,7 +87,24 @@ public final class LocalKafkaCluster implements AutoCloseable {
     if (nodes.stream().noneMatch(KafkaNode::broker) || nodes.stream().noneMatch(KafkaNode::controller)) {
       throw new Plan.PlanException("the Kafka node pools of " + cluster + " need brokers and controllers");
     }
-    return new LocalKafkaCluster(cluster, ns, k.path("spec").path("kafka"), nodes, work, hostsFile);
+    return new LocalKafkaCluster(cluster, ns, k.path("spec").path("kafka"), nodes, work, hostsFile, metricsConfig(plan, ns, k.path("spec").path("kafka")));
+  }
+
+  /**
+   * The JMX exporter config Strimzi hands its agent: `metricsConfig` of type jmxPrometheusExporter names a
+   * ConfigMap key (Strimzi JmxPrometheusExporterModel), in the Kafka CR's namespace.
+   */
+  static String metricsConfig(Plan plan, String namespace, JsonNode kafka) {
+    JsonNode m = kafka.path("metricsConfig");
+    if (!"jmxPrometheusExporter".equals(m.path("type").asText())) return null;
+    JsonNode ref = m.path("valueFrom").path("configMapKeyRef");
+    String text = plan.get("ConfigMap", namespace, ref.path("name").asText()).path("data").path(ref.path("key").asText()).asText(null);
+    if (text == null) throw new Plan.PlanException("ConfigMap " + namespace + "/" + ref.path("name").asText() + " has no key " + ref.path("key").asText());
+    return text;
+  }
+
+  public boolean hasMetrics() {
+    return metricsConfig != null;
   }
 
   public String cluster() {
@@ -172,6 +194,11 @@ public final class LocalKafkaCluster implements AutoCloseable {
         throw new BrokerFailure("formatting node " + n.id() + " failed: " + Logs.tail(dir.resolve("format.log")));
       }
       List<String> run = new ArrayList<>(List.of(java()));
+      if (metricsConfig != null) {
+        Path exporterConfig = Files.writeString(dir.resolve("metrics-config.yml"), metricsConfig);
+        // As Strimzi starts it in the pod (KAFKA_OPTS), on the node's own address.
+        run.add("-javaagent:" + System.getProperty("analytics.jmxAgent") + "=" + n.address() + ":" + METRICS_PORT + ":" + exporterConfig);
+      }
       run.addAll(jvm);
       run.addAll(List.of("io.analyticsplatform.kafkabroker.BrokerMain", props.toString()));
       // stdin stays a pipe to this JVM: the node ends when the harness does.
