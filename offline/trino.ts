@@ -29,6 +29,8 @@ export interface TrinoMatrix {
   readonly druidCatalog: string;
   readonly druidSchema: string;
   readonly adminUser: string;
+  /** Who Prometheus scrapes the coordinator's /metrics as. */
+  readonly metricsUser: string;
   readonly tenants: readonly TrinoMatrixTenant[];
 }
 
@@ -64,6 +66,7 @@ export function trinoMatrix(tenants: readonly Pick<TenantConfig, "name" | "lake"
     druidCatalog: DRUID_CATALOG,
     druidSchema: DRUID_SCHEMA,
     adminUser: LAKE_DEFAULTS.adminUser,
+    metricsUser: LAKE_DEFAULTS.metricsUser,
     tenants: tenants.map((t) => ({
       name: t.name,
       trinoUser: t.lake === true ? tenantNaming.trinoUser(t.name) : null,

@@ -89,6 +89,8 @@ describe.each(["dev", "prod"] as const)("verify on the %s stack", (stack) => {
       "Trino loads the rendered access rules (FileBasedSystemAccessControl, group file)",
       ...tenants.map((t) => expect.stringMatching(new RegExp(`^Trino's access control: ${escapeRe(t)}'s \\d+ questions answered as the platform requires$`))),
       expect.stringMatching(/^Trino denies every cross-tenant question \(\d+ asked\)$/),
+      ...tenants.map((t) => expect.stringMatching(new RegExp(`^a Trino \\d+ coordinator runs ${escapeRe(t)}'s SQL under the rendered rules`))),
+      "every Trino metric the alerts and dashboards use is on the coordinator's /metrics, read as prometheus",
     ]));
     expect(lake.every((c) => c.result === "pass")).toBe(true);
   });
@@ -133,9 +135,13 @@ describe("verify fails on a plan the engines refuse", () => {
     expect(failed(report)).toEqual(expect.arrayContaining([
       expect.stringMatching(/^lake: Trino denies every cross-tenant question .*acme view query queries of tenant-acme-eu: Trino says allow, expected deny/),
     ]));
+    // The real coordinator lists acme's queries to acme-eu.
+    expect(failed(report)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^lake: a Trino \d+ coordinator runs acme-eu's SQL .* GET \/v1\/query \(the users of the queries listed\): (admin,)?tenant-acme,tenant-acme-eu, expected returns tenant-acme-eu/),
+    ]));
     // Only the lake layer ran: no broker was started for it.
     expect(report.checks.every((c) => c.layer === "lake")).toBe(true);
-  }, 120_000);
+  }, 300_000);
 
   it("a Druid timestampSpec that does not fit what Flink writes leaves every record unparseable", async () => {
     const { code, report } = await verify("dev", (dir) => edit(path.join(dir, "druidingestion_druid_globex-events-per-minute.yaml"), (doc) => {

@@ -19,8 +19,13 @@ public final class Scrape {
   public static Set<String> metricNames(URI uri) throws IOException, InterruptedException {
     HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) throw new IOException(uri + " answered " + r.statusCode());
+    return names(r.body());
+  }
+
+  /** The metric names of a text exposition (Prometheus or OpenMetrics). */
+  public static Set<String> names(String exposition) {
     Set<String> names = new TreeSet<>();
-    for (String line : r.body().split("\n")) {
+    for (String line : exposition.split("\n")) {
       if (line.isBlank() || line.startsWith("#")) continue;
       int brace = line.indexOf('{');
       int space = line.indexOf(' ');

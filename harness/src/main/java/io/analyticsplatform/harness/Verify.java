@@ -60,7 +60,6 @@ public final class Verify {
         "the Go module proxy refuses github.com/danielqsj/kafka_exporter at every version (403 Forbidden): it cannot be built here or in CI");
     report.notRun("monitoring", "Druid's " + context.metrics("druid") + " and its peons' " + context.metrics("druidPeons"),
         "no Druid process runs here (its server jars are served up to 33.0.0; the prometheus-emitter extension is not served)");
-    report.notRun("monitoring", "Trino's " + context.metrics("trino"), "no Trino coordinator runs here: verify loads Trino's access control classes, not a server");
     report.notRun("monitoring", "the Strimzi operators' " + context.metrics("strimziOperator"), "no Strimzi operator runs here: verify applies what it would");
   }
 

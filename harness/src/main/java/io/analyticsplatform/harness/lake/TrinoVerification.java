@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.analyticsplatform.harness.Logs;
 import io.analyticsplatform.harness.Plan;
 import io.analyticsplatform.harness.Report;
+import io.analyticsplatform.harness.Scrape;
 import io.analyticsplatform.harness.VerifyContext;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -60,8 +62,7 @@ public final class TrinoVerification {
     Plan.JSON.writeValue(requestFile.toFile(), request);
     Path answersFile = work.resolve("answers.json");
     Path log = work.resolve("trino-check.log");
-    Process p = new ProcessBuilder(java, "-cp", classpath, "io.analyticsplatform.trinocheck.AccessMatrix", requestFile.toString(), answersFile.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p = trinoCheck(java, classpath, "AccessMatrix", requestFile, answersFile, log);
     if (!p.waitFor(120, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       report.fail(LAYER, "Trino's access control answers the tenant matrix", "no answer within 120 s", null);
@@ -77,6 +78,48 @@ public final class TrinoVerification {
     report.engine("trino", result.path("trino").asText());
     report.pass(LAYER, "Trino loads the rendered access rules (FileBasedSystemAccessControl, group file)", "", used);
     judge(result.path("answers"));
+    server(java, classpath, requestFile);
+  }
+
+  private Process trinoCheck(String java, String classpath, String main, Path request, Path out, Path log) throws IOException {
+    return new ProcessBuilder(java, "-Xmx512m", "-cp", classpath, "io.analyticsplatform.trinocheck." + main, request.toString(), out.toString())
+        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+  }
+
+  /**
+   * A real coordinator (trino-check TrinoServer) under the same rules: each lake tenant's SQL, and /metrics read
+   * as the metrics user, which must hold every Trino metric the alerts and dashboards use.
+   */
+  private void server(String java, String classpath, Path request) throws IOException, InterruptedException {
+    Path out = work.resolve("server.json");
+    Path log = work.resolve("trino-server.log");
+    Process p = trinoCheck(java, classpath, "TrinoServer", request, out, log);
+    if (!p.waitFor(600, TimeUnit.SECONDS)) p.destroyForcibly();
+    if (!Files.exists(out)) {
+      report.fail(LAYER, "a Trino coordinator runs under the rendered rules", "it did not finish: " + Logs.tail(log), null);
+      return;
+    }
+    JsonNode result = Plan.JSON.readTree(out.toFile());
+    report.localEquivalent(LAYER, "Trino's Iceberg (lake) and Druid catalogs", "Trino's memory connector (476) under the same catalog names",
+        "no Iceberg catalog or Druid cluster runs here; the rules judge names, not connectors");
+    Map<String, List<JsonNode>> bySubject = new LinkedHashMap<>();
+    result.path("statements").forEach(s -> bySubject.computeIfAbsent(s.path("subject").asText(), k -> new ArrayList<>()).add(s));
+    for (Map.Entry<String, List<JsonNode>> e : bySubject.entrySet()) {
+      List<String> wrong = e.getValue().stream().filter(s -> !s.path("ok").asBoolean())
+          .map(s -> s.path("sql").asText() + ": " + s.path("outcome").asText() + ", expected " + s.path("expected").asText()).toList();
+      ArrayNode used = Plan.JSON.createArrayNode();
+      e.getValue().forEach(used::add);
+      report.check(LAYER, "a Trino " + result.path("trino").asText() + " coordinator runs " + e.getKey() + "'s SQL under the rendered rules: its own data read, "
+          + "not written, others' denied, only its own in the metadata and the query list", wrong.isEmpty(),
+          wrong.isEmpty() ? e.getValue().size() + " statements" : String.join("; ", wrong), used);
+    }
+    JsonNode metrics = result.path("metrics");
+    Set<String> names = metrics.path("status").asInt() == 200 ? Scrape.names(Files.readString(Path.of(metrics.path("file").asText()))) : Set.of();
+    List<String> missing = context.metrics("trino").stream().filter(n -> !names.contains(n)).toList();
+    report.check(LAYER, "every Trino metric the alerts and dashboards use is on the coordinator's /metrics, read as " + metrics.path("user").asText(),
+        metrics.path("status").asInt() == 200 && missing.isEmpty(),
+        metrics.path("status").asInt() != 200 ? "HTTP " + metrics.path("status").asInt() : missing.isEmpty() ? context.metrics("trino").size() + " names" : "in no scrape: " + String.join(", ", missing),
+        null);
   }
 
   /** One check per subject: its answers about every tenant, with the wrong ones named. */
