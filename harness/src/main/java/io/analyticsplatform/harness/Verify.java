@@ -71,9 +71,10 @@ public final class Verify {
       free.close();
       LocalPrometheus p = LocalPrometheus.start(binary, plan, work.resolve("prometheus"), port);
       report.engine("prometheus", p.version());
-      List<LocalPrometheus.Target> brokers = new java.util.ArrayList<>();
-      for (var n : cluster.nodes()) brokers.add(new LocalPrometheus.Target(n.address() + ":" + LocalKafkaCluster.METRICS_PORT, Map.of("namespace", cluster.namespace(), "pod", n.podName(cluster.cluster()))));
-      if (cluster.hasMetrics()) p.add(brokers);
+      if (cluster.hasMetrics()) {
+        p.add(cluster.nodes().stream().map(n -> new LocalPrometheus.Target(n.address() + ":" + LocalKafkaCluster.METRICS_PORT,
+            Map.of("namespace", cluster.namespace(), "pod", n.podName(cluster.cluster())))).toList());
+      }
       return p;
     } catch (Exception e) {
       report.fail("monitoring", "a real Prometheus starts with the rendered alert rules", "Prometheus (" + binary + "): " + e.getMessage(), null);

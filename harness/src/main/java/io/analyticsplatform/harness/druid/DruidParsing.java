@@ -8,9 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,8 +17,8 @@ import java.util.concurrent.TimeUnit;
  * timestampSpec, dimensions and transformSpec.
  */
 public final class DruidParsing {
-  /** One record as Druid read it: its row's timestamp and dimension values, or Druid's parse error. */
-  public record Parsed(Instant timestamp, Map<String, String> dimensions, String error) {}
+  /** One record as Druid read it: its row's timestamp, or Druid's parse error (RecordCheck's output keeps the dimensions). */
+  public record Parsed(Instant timestamp, String error) {}
 
   private final String classpath;
   private final Path work;
@@ -70,13 +68,11 @@ public final class DruidParsing {
     for (JsonNode r : Plan.JSON.readTree(out.toFile())) {
       JsonNode rows = r.path("rows");
       if (r.hasNonNull("error")) {
-        parsed.add(new Parsed(null, Map.of(), r.path("error").asText()));
+        parsed.add(new Parsed(null, r.path("error").asText()));
       } else if (rows.size() != 1) {
-        parsed.add(new Parsed(null, Map.of(), rows.isEmpty() ? "no row: dropped by the spec's transformSpec" : rows.size() + " rows from one record"));
+        parsed.add(new Parsed(null, rows.isEmpty() ? "no row: dropped by the spec's transformSpec" : rows.size() + " rows from one record"));
       } else {
-        Map<String, String> dims = new LinkedHashMap<>();
-        rows.get(0).path("dimensions").fields().forEachRemaining(e -> dims.put(e.getKey(), e.getValue().asText()));
-        parsed.add(new Parsed(Instant.parse(rows.get(0).path("timestamp").asText()), dims, null));
+        parsed.add(new Parsed(Instant.parse(rows.get(0).path("timestamp").asText()), null));
       }
     }
     if (parsed.size() != records.size()) throw new IOException("Druid's RecordCheck answered " + parsed.size() + " of " + records.size() + " records");

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The lake's access rules judged by Trino: the rendered Trino release's rules.json and group file are loaded by
  * Trino's own file-based access control (harness/trino-check, its own JVM on Java 25), which answers the tenant
- * matrix. Every answer goes into verify.json; a cross-tenant allow, or a tenant denied its own, fails.
+ * matrix; then a real coordinator under the same rules runs each lake tenant's SQL and serves its /metrics.
+ * Every answer goes into verify.json; a cross-tenant allow, or a tenant denied its own, fails.
  */
 public final class TrinoVerification {
   static final String LAYER = "lake";
@@ -102,9 +103,7 @@ public final class TrinoVerification {
     JsonNode result = Plan.JSON.readTree(out.toFile());
     report.localEquivalent(LAYER, "Trino's Iceberg (lake) and Druid catalogs", "Trino's memory connector (476) under the same catalog names",
         "no Iceberg catalog or Druid cluster runs here; the rules judge names, not connectors");
-    Map<String, List<JsonNode>> bySubject = new LinkedHashMap<>();
-    result.path("statements").forEach(s -> bySubject.computeIfAbsent(s.path("subject").asText(), k -> new ArrayList<>()).add(s));
-    for (Map.Entry<String, List<JsonNode>> e : bySubject.entrySet()) {
+    for (Map.Entry<String, List<JsonNode>> e : bySubject(result.path("statements")).entrySet()) {
       List<String> wrong = e.getValue().stream().filter(s -> !s.path("ok").asBoolean())
           .map(s -> s.path("sql").asText() + ": " + s.path("outcome").asText() + ", expected " + s.path("expected").asText()).toList();
       ArrayNode used = Plan.JSON.createArrayNode();
@@ -124,11 +123,9 @@ public final class TrinoVerification {
 
   /** One check per subject: its answers about every tenant, with the wrong ones named. */
   void judge(JsonNode answers) {
-    Map<String, List<JsonNode>> bySubject = new LinkedHashMap<>();
-    answers.forEach(a -> bySubject.computeIfAbsent(a.path("subject").asText(), k -> new ArrayList<>()).add(a));
     int crossTenant = 0;
     List<String> crossAllowed = new ArrayList<>();
-    for (Map.Entry<String, List<JsonNode>> e : bySubject.entrySet()) {
+    for (Map.Entry<String, List<JsonNode>> e : bySubject(answers).entrySet()) {
       List<String> wrong = new ArrayList<>();
       ArrayNode used = Plan.JSON.createArrayNode();
       for (JsonNode a : e.getValue()) {
@@ -147,6 +144,13 @@ public final class TrinoVerification {
     }
     report.check(LAYER, "Trino denies every cross-tenant question (" + crossTenant + " asked)", crossAllowed.isEmpty() && crossTenant > 0,
         crossAllowed.isEmpty() ? (crossTenant == 0 ? "no cross-tenant question: one tenant or none" : "") : String.join("; ", crossAllowed), null);
+  }
+
+  /** Answers or statements by who asked, in order. */
+  private static Map<String, List<JsonNode>> bySubject(JsonNode items) {
+    Map<String, List<JsonNode>> out = new LinkedHashMap<>();
+    items.forEach(i -> out.computeIfAbsent(i.path("subject").asText(), k -> new ArrayList<>()).add(i));
+    return out;
   }
 
   private static String describe(JsonNode a) {
