@@ -5,6 +5,18 @@
  */
 export const JMX_EXPORTER_RULES = `lowercaseOutputName: true
 lowercaseOutputLabelNames: true
+# Only the MBeans the rules below read: without this list the exporter walks every MBean on each scrape
+# (jmx_exporter JmxScraper queries each includeObjectNames pattern, all MBeans when none is given), and
+# a broker holds MBeans per partition, client and request type.
+includeObjectNames:
+  - "kafka.server:type=BrokerTopicMetrics,*"
+  - "kafka.server:type=ReplicaManager,*"
+  - "kafka.server:type=RemoteLogManager,*"
+  - "kafka.server:type=raft-metrics,*"
+  - "kafka.controller:type=KafkaController,*"
+  - "kafka.network:type=RequestMetrics,name=TotalTimeMs,*"
+  - "kafka.log:type=Log,name=Size,*"
+  - "java.lang:type=Memory"
 rules:
   # kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=... -> kafka_server_brokertopicmetrics_messagesin_total
   - pattern: "kafka.server<type=BrokerTopicMetrics, name=(.+)PerSec, topic=(.+)><>Count"

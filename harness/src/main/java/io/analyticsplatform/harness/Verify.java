@@ -8,6 +8,7 @@ import io.analyticsplatform.harness.kafka.LocalKafkaCluster;
 import io.analyticsplatform.harness.kafka.TenantClient;
 import io.analyticsplatform.harness.lake.TrinoVerification;
 import io.analyticsplatform.harness.monitoring.LocalPrometheus;
+import io.analyticsplatform.harness.monitoring.Monitors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -72,8 +73,17 @@ public final class Verify {
       LocalPrometheus p = LocalPrometheus.start(binary, plan, work.resolve("prometheus"), port);
       report.engine("prometheus", p.version());
       if (cluster.hasMetrics()) {
-        p.add(cluster.nodes().stream().map(n -> new LocalPrometheus.Target(n.address() + ":" + LocalKafkaCluster.METRICS_PORT,
-            Map.of("namespace", cluster.namespace(), "pod", n.podName(cluster.cluster())))).toList());
+        // Strimzi labels every node pool's pods strimzi.io/name=<cluster>-kafka (KafkaResources.kafkaComponentName).
+        Map<String, String> podLabels = Map.of("strimzi.io/cluster", cluster.cluster(), "strimzi.io/name", cluster.cluster() + "-kafka");
+        var endpoint = Monitors.endpointFor(plan, cluster.namespace(), podLabels);
+        if (endpoint.isEmpty()) {
+          report.fail("monitoring", "a rendered PodMonitor scrapes the Kafka nodes", "none selects " + podLabels + " in " + cluster.namespace(), null);
+        } else {
+          // Each broker with the timeout the rendered monitor gives it: a scrape slower than that is lost in a cluster too.
+          Duration timeout = Monitors.scrapeTimeout(plan, endpoint.get());
+          p.add(cluster.nodes().stream().map(n -> new LocalPrometheus.Target(n.address() + ":" + LocalKafkaCluster.METRICS_PORT,
+              Map.of("namespace", cluster.namespace(), "pod", n.podName(cluster.cluster())), timeout)).toList());
+        }
       }
       return p;
     } catch (Exception e) {

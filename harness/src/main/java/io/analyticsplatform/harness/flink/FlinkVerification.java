@@ -113,8 +113,10 @@ public final class FlinkVerification {
       if (prometheus != null) {
         List<LocalPrometheus.Target> targets = new ArrayList<>();
         // The tenant's monitor stamps every series of its Flink pods with `tenant` (monitoring/monitors.ts tenantFlinkMonitor).
+        // Scraped every 2 s, not the rendered 30 s, so that the restart alert is seen within a minute.
         for (Run r : live) {
-          if (r.flink().prometheusAddress() != null) targets.add(new LocalPrometheus.Target(r.flink().prometheusAddress(), Map.of("tenant", r.flink().tenant(), "namespace", Plan.namespace(r.flink().deployment()))));
+          if (r.flink().prometheusAddress() != null) targets.add(new LocalPrometheus.Target(r.flink().prometheusAddress(),
+              Map.of("tenant", r.flink().tenant(), "namespace", Plan.namespace(r.flink().deployment())), LocalPrometheus.INTERVAL));
         }
         prometheus.add(targets);
       }

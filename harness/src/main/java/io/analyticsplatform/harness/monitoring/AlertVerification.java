@@ -62,7 +62,7 @@ public final class AlertVerification {
       Thread.sleep(LocalPrometheus.INTERVAL.toMillis());
     }
     report.check(LAYER, "Prometheus " + prometheus.version() + " scrapes every verify engine and evaluates every rendered alert rule", problems.isEmpty(),
-        problems.isEmpty() ? prometheus.alertingRules().size() + " alerting rules, " + prometheus.targetCount() + " targets up" : String.join("; ", problems.subList(0, Math.min(5, problems.size()))),
+        problems.isEmpty() ? prometheus.alertingRules().size() + " alerting rules, " + prometheus.targetCount() + " targets up, " + prometheus.slowestScrape() : String.join("; ", problems.subList(0, Math.min(5, problems.size()))),
         used());
     return problems.isEmpty();
   }

@@ -29,10 +29,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalPrometheus implements AutoCloseable {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  static final Duration INTERVAL = Duration.ofSeconds(2);
+  public static final Duration INTERVAL = Duration.ofSeconds(2);
 
-  /** A scrape target: `host:port` with the labels the rendered monitors' relabelings would give it. */
-  public record Target(String address, Map<String, String> labels) {}
+  /**
+   * A scrape target: `host:port` with the labels the rendered monitors' relabelings would give it, scraped with
+   * `timeout` (every INTERVAL, or every `timeout` when that is longer: Prometheus refuses a timeout over the interval).
+   */
+  public record Target(String address, Map<String, String> labels, Duration timeout) {}
 
   private final Path work;
   private final Process process;
@@ -87,6 +90,9 @@ public final class LocalPrometheus implements AutoCloseable {
       e.putArray("targets").add(t.address());
       ObjectNode labels = e.putObject("labels");
       t.labels().forEach(labels::put);
+      // Per-target interval and timeout: discovered labels Prometheus reads before its job's (scrape/target.go populateLabels).
+      labels.put("__scrape_timeout__", t.timeout().toMillis() + "ms");
+      labels.put("__scrape_interval__", Math.max(t.timeout().toMillis(), INTERVAL.toMillis()) + "ms");
     }
     Path tmp = work.resolve("targets.json.tmp");
     Plan.JSON.writeValue(tmp.toFile(), sd);
@@ -134,6 +140,16 @@ public final class LocalPrometheus implements AutoCloseable {
       out.put(t.path("labels").path("instance").asText(), "up".equals(health) ? "up" : health + ": " + t.path("lastError").asText());
     }
     return out;
+  }
+
+  /** The slowest last scrape: its target, how long it took and the timeout it had. */
+  public String slowestScrape() throws IOException, InterruptedException {
+    JsonNode slowest = null;
+    for (JsonNode t : api("/api/v1/targets?state=active").path("activeTargets")) {
+      if (slowest == null || t.path("lastScrapeDuration").asDouble() > slowest.path("lastScrapeDuration").asDouble()) slowest = t;
+    }
+    return slowest == null ? "no target" : String.format("slowest scrape %s %.2f s of %s", slowest.path("labels").path("instance").asText(),
+        slowest.path("lastScrapeDuration").asDouble(), slowest.path("scrapeTimeout").asText());
   }
 
   public String version() throws IOException, InterruptedException {
