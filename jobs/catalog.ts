@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
-import yaml from "js-yaml";
+import { InputFileError, parseYaml } from "../config/files";
 import { CatalogError } from "./catalog-error";
 import { DruidSpecDefinition, loadDruidSpecs } from "./druid-specs";
 import schema from "./flink-job.schema.json";
@@ -49,7 +49,14 @@ export function loadFlinkJobs(root: string): Map<string, FlinkJobDefinition> {
   for (const entry of fs.readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
     const name = entry.slice(0, -4);
     const metaFile = path.join(dir, `${name}.yaml`);
-    const metadata = fs.existsSync(metaFile) ? yaml.load(fs.readFileSync(metaFile, "utf8")) : undefined;
+    let metadata: unknown;
+    try {
+      metadata = fs.existsSync(metaFile) ? parseYaml(`${FLINK_JOBS_DIR}/${name}.yaml`, fs.readFileSync(metaFile, "utf8")) : undefined;
+    } catch (e) {
+      if (!(e instanceof InputFileError)) throw e;
+      problems.push(e.message);
+      continue;
+    }
     if (!validateMetadata(metadata)) {
       for (const e of validateMetadata.errors ?? []) problems.push(`${FLINK_JOBS_DIR}/${name}.yaml: ${e.instancePath || "/"} ${e.message}`);
       continue;

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import Ajv from "ajv";
 import ajvErrors from "ajv-errors";
-import yaml from "js-yaml";
+import { InputFileError, parseJson, parseYaml } from "../config/files";
 import schema from "./druid-supervisor.schema.json";
 import { CatalogError } from "./catalog-error";
 import { substituteJson } from "./placeholders";
@@ -41,9 +41,9 @@ export function druidSpecProblems(file: string, spec: unknown): string[] {
     });
 }
 
-export function readSpecFile(file: string): unknown {
+export function readSpecFile(file: string, shownAs: string = file): unknown {
   const text = fs.readFileSync(file, "utf8");
-  return file.endsWith(".json") ? JSON.parse(text) : yaml.load(text);
+  return shownAs.endsWith(".json") ? parseJson(shownAs, text) : parseYaml(shownAs, text);
 }
 
 /**
@@ -65,9 +65,10 @@ export function loadDruidSpecs(root: string): Map<string, DruidSpecDefinition> {
     const name = entry.replace(/\.(json|ya?ml)$/, "");
     let spec: unknown;
     try {
-      spec = readSpecFile(path.join(dir, entry));
+      spec = readSpecFile(path.join(dir, entry), file);
     } catch (e) {
-      problems.push(`${file}: ${(e as Error).message.split("\n")[0]}`);
+      if (!(e instanceof InputFileError)) throw e;
+      problems.push(e.message);
       continue;
     }
     const { wrapped, parts } = supervisorParts(spec);

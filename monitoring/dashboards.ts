@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { InputFileError, parseJson } from "../config/files";
+import { CatalogError } from "../jobs/catalog-error";
 
 export const DASHBOARDS_DIR = "dashboards";
 
@@ -29,11 +31,21 @@ function expressionsOf(panels: readonly Panel[]): { panel: string; expr: string 
 
 export function loadDashboards(root: string = path.resolve(__dirname, "..")): Dashboard[] {
   const dir = path.join(root, DASHBOARDS_DIR);
-  return fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => {
+  const problems: string[] = [];
+  const dashboards = fs.readdirSync(dir).filter((f) => f.endsWith(".json")).sort().flatMap((f) => {
+    const file = `${DASHBOARDS_DIR}/${f}`;
     const json = fs.readFileSync(path.join(dir, f), "utf8");
-    const doc = JSON.parse(json) as { uid?: string; title?: string; panels?: Panel[] };
-    return { file: `${DASHBOARDS_DIR}/${f}`, json, uid: doc.uid ?? "", title: doc.title ?? "", expressions: expressionsOf(doc.panels ?? []) };
+    try {
+      const doc = parseJson(file, json) as { uid?: string; title?: string; panels?: Panel[] };
+      return [{ file, json, uid: doc.uid ?? "", title: doc.title ?? "", expressions: expressionsOf(doc.panels ?? []) }];
+    } catch (e) {
+      if (!(e instanceof InputFileError)) throw e;
+      problems.push(e.message);
+      return [];
+    }
   });
+  if (problems.length > 0) throw new CatalogError(problems);
+  return dashboards;
 }
 
 /** Grafana template variables replaced by example values, so an expression can be parsed by promtool. */

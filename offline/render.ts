@@ -1,6 +1,5 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
-import yaml from "js-yaml";
+import { readYamlFile } from "../config/files";
 import { CONFIG_NAMESPACE } from "../config/validate";
 import { PlatformMocks, RegisteredResource } from "./mocks";
 
@@ -56,7 +55,7 @@ function standInSecure(value: unknown): unknown {
 
 /** Reads the `config:` map of a Pulumi stack file, `secure:` values stood in for (SECURE_STAND_IN). */
 export function readStackFile(file: string): StackConfigValues {
-  const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined;
+  const doc = readYamlFile(file) as { config?: Record<string, unknown> } | undefined;
   return standInSecure(doc?.config ?? {}) as StackConfigValues;
 }
 

@@ -3,54 +3,55 @@
 // Evaluates the policy pack offline (no cloud, no backend) the way `pulumi preview --policy-pack` does.
 // Exit 1 when a mandatory policy is violated.
 import * as fs from "node:fs";
-import { parseArgs } from "node:util";
-import { ConfigError } from "../config/validate";
+import { readJsonFile } from "../config/files";
+import { inStackFile, InputError, parseFlags, runTool, UsageError } from "../offline/cli";
 import { checkPolicies, PackConfig, packVersion } from "../offline/policy-check";
 import { formatMarkdown, formatSarif, formatText } from "../offline/policy-report";
 import { readStackFile, renderPlatform, RenderedResource, stackNameOf } from "../offline/render";
 import { allPolicies, PACK_NAME } from "../policies/all";
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(2);
+const USAGE = "usage: npm run policy -- --stack NAME | --config-file FILE | --resources FILE [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE]";
+const FORMATS = ["text", "json", "sarif", "markdown"];
+
+/** A resources.json as `npm run render` writes it: a list of resources, each with a type, a name and inputs. */
+function readResources(file: string): RenderedResource[] {
+  const doc = readJsonFile(file);
+  if (!Array.isArray(doc)) throw new InputError(`${file}: not a list of resources (a resources.json as \`npm run render\` writes it)`);
+  const problems = doc.flatMap((r: unknown, i) =>
+    typeof r === "object" && r !== null && typeof (r as RenderedResource).type === "string" && typeof (r as RenderedResource).name === "string" &&
+    typeof (r as RenderedResource).inputs === "object" ? [] : [`${file}: $[${i}]: not a resource (needs type, name and inputs)`]);
+  if (problems.length > 0) throw new InputError(problems.join("\n"));
+  return doc as RenderedResource[];
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      stack: { type: "string" },
-      "config-file": { type: "string" },
-      resources: { type: "string" },
-      "policy-config": { type: "string" },
-      format: { type: "string", default: "text" },
-      out: { type: "string" },
-    },
-    strict: true,
+  const { values } = parseFlags(USAGE, {
+    stack: { type: "string" },
+    "config-file": { type: "string" },
+    resources: { type: "string" },
+    "policy-config": { type: "string" },
+    format: { type: "string", default: "text" },
+    out: { type: "string" },
   });
   const sources = [values.stack, values["config-file"], values.resources].filter((v) => v !== undefined);
-  if (sources.length !== 1) fail("usage: npm run policy -- --stack NAME | --config-file FILE | --resources FILE [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE]");
-  if (!["text", "json", "sarif", "markdown"].includes(values.format!)) fail(`unknown format '${values.format}'`);
+  if (sources.length !== 1) throw new UsageError("give one of --stack, --config-file and --resources");
+  if (!FORMATS.includes(values.format)) throw new UsageError(`unknown format '${values.format}' (one of ${FORMATS.join(", ")})`);
 
   let resources: RenderedResource[];
   let artifact: string;
   let environment: string | undefined;
   if (values.resources) {
     artifact = values.resources;
-    resources = JSON.parse(fs.readFileSync(values.resources, "utf8")) as RenderedResource[];
+    resources = readResources(values.resources);
   } else {
     artifact = values["config-file"] ?? `Pulumi.${values.stack}.yaml`;
     const config = readStackFile(artifact);
     environment = String(config["analytics-platform:environment"] ?? "");
-    try {
-      resources = [...(await renderPlatform(values.stack ?? stackNameOf(artifact), config)).resources];
-    } catch (e) {
-      if (e instanceof ConfigError) fail(`${artifact}: ${e.message}`);
-      throw e;
-    }
+    resources = [...(await renderPlatform(values.stack ?? stackNameOf(artifact), config).catch(inStackFile(artifact))).resources];
   }
   // Default levels follow the environment: advisory in dev, mandatory in prod (and for a bare resources.json).
   const policyConfig = values["policy-config"] ?? `policies/config/${environment === "dev" ? "dev" : "prod"}.json`;
-  const config = JSON.parse(fs.readFileSync(policyConfig, "utf8")) as PackConfig;
+  const config = readJsonFile(policyConfig) as PackConfig;
 
   const report = await checkPolicies(resources, allPolicies, config, { name: PACK_NAME, version: packVersion() });
   const text =
@@ -63,4 +64,4 @@ async function main(): Promise<number> {
   return report.mandatory > 0 ? 1 : 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (e: unknown) => fail(`policy check failed: ${e instanceof Error ? e.stack : String(e)}`));
+runTool("policy", USAGE, main);

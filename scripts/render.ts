@@ -1,16 +1,11 @@
 // npm run render -- --stack dev|prod | --config-file FILE [--out DIR]
 // Runs the real program under Pulumi's mocks and writes what it would create. See README "Offline render".
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseArgs } from "node:util";
-import { ConfigError } from "../config/validate";
+import { EXIT, inStackFile, parseFlags, runTool, UsageError } from "../offline/cli";
 import { readStackFile, renderPlatform, RenderResult, stackNameOf, tenantOf } from "../offline/render";
-import { OutputFolderError, writeRender } from "../offline/render-output";
+import { writeRender } from "../offline/render-output";
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n`);
-  process.exit(1);
-}
+const USAGE = "usage: npm run render -- --stack NAME | --config-file FILE [--out DIR]";
 
 function summary(result: RenderResult): string {
   const byType = new Map<string, number>();
@@ -28,32 +23,16 @@ function summary(result: RenderResult): string {
   return lines.join("\n");
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" } },
-    strict: true,
-  });
-  if (!values.stack === !values["config-file"]) fail("usage: npm run render -- --stack NAME | --config-file FILE [--out DIR]");
+async function main(): Promise<number> {
+  const { values } = parseFlags(USAGE, { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" } });
+  if (!values.stack === !values["config-file"]) throw new UsageError("give either --stack or --config-file");
   const file = values["config-file"] ?? `Pulumi.${values.stack}.yaml`;
-  if (!fs.existsSync(file)) fail(`render: no stack config file ${file}`);
   const stack = values.stack ?? stackNameOf(file);
   const out = values.out ?? path.join("out", stack);
-
-  let result: RenderResult;
-  try {
-    result = await renderPlatform(stack, readStackFile(file));
-  } catch (e) {
-    if (e instanceof ConfigError) fail(`${file}: ${e.message}`);
-    throw e;
-  }
-
-  try {
-    writeRender(result, out);
-  } catch (e) {
-    if (e instanceof OutputFolderError) fail(`render: ${e.message}`);
-    throw e;
-  }
+  const result = await renderPlatform(stack, readStackFile(file)).catch(inStackFile(file));
+  writeRender(result, out);
   process.stdout.write(`${summary(result)}\nwritten to ${out}/\n`);
+  return EXIT.clean;
 }
 
-main().catch((e: unknown) => fail(`render failed: ${e instanceof Error ? e.stack : String(e)}`));
+runTool("render", USAGE, main);

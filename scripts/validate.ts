@@ -5,8 +5,9 @@
 // supervisor schema, then by Druid's own classes (jobs/druid-validation.ts). Exit 1 on any problem.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import yaml from "js-yaml";
-import { CatalogError, FlinkJobDefinition, FlinkJobMetadata, loadFlinkJobs } from "../jobs/catalog";
+import { InputFileError, readYamlFile } from "../config/files";
+import { FlinkJobDefinition, FlinkJobMetadata, loadFlinkJobs } from "../jobs/catalog";
+import { parseFlags, runTool } from "../offline/cli";
 import { DRUID_SPECS_DIR, readSpecFile, SAMPLE_TENANT, sampleSpecProblems } from "../jobs/druid-specs";
 import { druidProblems, FilledSpec } from "../jobs/druid-validation";
 import { substituteJson } from "../jobs/placeholders";
@@ -23,7 +24,7 @@ const SAMPLE_BOOTSTRAP = platformNaming.kafkaBootstrap("platform", platformNamin
 
 function jobFromFile(file: string): FlinkJobDefinition {
   const meta = file.replace(/\.sql$/, ".yaml");
-  const metadata = (fs.existsSync(meta) ? yaml.load(fs.readFileSync(meta, "utf8")) : { description: "", inputs: ["events"], outputs: [] }) as FlinkJobMetadata;
+  const metadata = (fs.existsSync(meta) ? readYamlFile(meta) : { description: "", inputs: ["events"], outputs: [] }) as FlinkJobMetadata;
   return { name: path.basename(file, ".sql"), file, sql: fs.readFileSync(file, "utf8"), metadata };
 }
 
@@ -33,7 +34,8 @@ function specProblems(file: string): { problems: string[]; filled?: FilledSpec }
   try {
     spec = readSpecFile(file);
   } catch (e) {
-    return { problems: [`${file}: ${(e as Error).message.split("\n")[0]}`] };
+    if (!(e instanceof InputFileError)) throw e;
+    return { problems: [e.message] };
   }
   const name = path.basename(file).replace(/\.(json|ya?ml)$/, "");
   const values = {
@@ -74,16 +76,11 @@ function stackScripts(problems: string[]): PlannedScript[] {
   return out;
 }
 
+const USAGE = "usage: npm run validate [-- FILE.sql|FILE.json|FILE.yaml ...]";
+
 function main(): number {
-  let jobs: FlinkJobDefinition[];
-  try {
-    jobs = [...loadFlinkJobs(process.cwd()).values()];
-  } catch (e) {
-    if (!(e instanceof CatalogError)) throw e;
-    process.stderr.write(`${e.message}\n`);
-    return 1;
-  }
-  const args = process.argv.slice(2);
+  const args = parseFlags(USAGE, {}, { positionals: true }).positionals;
+  const jobs = [...loadFlinkJobs(process.cwd()).values()];
   const missing = args.filter((f) => !/\.(sql|json|ya?ml)$/.test(f) || !fs.existsSync(f));
   for (const f of missing) process.stderr.write(`${f}: not an existing .sql, .json or .yaml file\n`);
   if (missing.length > 0) return 1;
@@ -105,4 +102,4 @@ function main(): number {
   return problems.length === 0 ? 0 : 1;
 }
 
-process.exitCode = main();
+runTool("validate", USAGE, main);

@@ -1,0 +1,70 @@
+import * as fs from "node:fs";
+import yaml from "js-yaml";
+import * as jsonc from "jsonc-parser";
+
+/** A file the user gave that cannot be read or parsed: its message starts with `file:line:col`, or the file. */
+export class InputFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputFileError";
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputFileError(`${file}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a folder, not a file" : (e as Error).message}`);
+  }
+}
+
+/** 1-based line and column of a character offset. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split("\n");
+  return { line: before.length, column: before[before.length - 1].length + 1 };
+}
+
+/** Parses YAML; a syntax error names `file:line:col` and js-yaml's reason. */
+export function parseYaml(file: string, text: string): unknown {
+  try {
+    return yaml.load(text, { filename: file });
+  } catch (e) {
+    if (!(e instanceof yaml.YAMLException)) throw e;
+    // js-yaml's mark is 0-based.
+    throw new InputFileError(`${file}:${e.mark.line + 1}:${e.mark.column + 1}: ${e.reason}`);
+  }
+}
+
+/** `CloseBraceExpected` -> `close brace expected`. */
+const words = (code: string): string => code.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+
+/**
+ * Parses JSON; a syntax error names `file:line:col` and what was expected. V8's own messages often carry no
+ * position, so the error is located by jsonc-parser (strict: no comments, no trailing commas).
+ */
+export function parseJson(file: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    const errors: jsonc.ParseError[] = [];
+    jsonc.parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    const first = errors[0];
+    const at = lineAndColumn(text, first ? first.offset : text.length);
+    throw new InputFileError(`${file}:${at.line}:${at.column}: ${first ? words(jsonc.printParseErrorCode(first.error)) : e.message}`);
+  }
+}
+
+export function readYamlFile(file: string): unknown {
+  return parseYaml(file, readText(file));
+}
+
+export function readJsonFile(file: string): unknown {
+  return parseJson(file, readText(file));
+}
+
+/** A `.json` file as JSON, anything else as YAML. */
+export function readDataFile(file: string): unknown {
+  return file.endsWith(".json") ? readJsonFile(file) : readYamlFile(file);
+}
