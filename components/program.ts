@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { rawConfigFromEngine } from "../config/load";
+import { providerSettingsFromEngine, rawConfigFromEngine } from "../config/load";
 import { ConfigError, parseConfig } from "../config/validate";
 import { CatalogError, knownNames, loadCatalog } from "../jobs/catalog";
 import { tenantIngestionProblems } from "../jobs/druid-specs";
@@ -16,7 +16,8 @@ import { Tenant } from "./tenant";
  */
 export function loadModel(): PlatformModel {
   const catalog = loadCatalog();
-  const config = parseConfig(rawConfigFromEngine(pulumi.runtime.allConfig()), knownNames(catalog));
+  const all = pulumi.runtime.allConfig();
+  const config = parseConfig(rawConfigFromEngine(all), knownNames(catalog), providerSettingsFromEngine(all));
   const model = buildModel(config, pulumi.getStack(), catalog);
   const problems = [...tenantJobProblems(model.tenants), ...tenantIngestionProblems(model.tenants)];
   if (problems.length > 0) throw new ConfigError(problems, "jobs or ingestion specs");

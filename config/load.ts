@@ -1,4 +1,4 @@
-import { CONFIG_NAMESPACE } from "./validate";
+import { CONFIG_NAMESPACE, ProviderSettings } from "./validate";
 
 /**
  * Turns the engine's flat config map (`analytics-platform:key` -> string) into one object keyed by
@@ -25,4 +25,10 @@ function parseValue(value: string): unknown {
     }
   }
   return value;
+}
+
+/** The providers' settings our config must agree with, from the same flat map (or a stack file's `config:`). */
+export function providerSettingsFromEngine(all: Readonly<Record<string, unknown>>): ProviderSettings {
+  const region = all["aws:region"];
+  return typeof region === "string" ? { awsRegion: region } : {};
 }

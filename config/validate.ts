@@ -4,6 +4,7 @@ import schema from "./schema.json";
 import { KAFKA_DEFAULTS } from "../model/defaults";
 import { transactionTimeoutProblem } from "../model/flink";
 import { cidrProblem } from "../model/network";
+import { partitionLimitProblem } from "../model/sizing";
 import { StackConfig } from "./types";
 
 export const CONFIG_NAMESPACE = "analytics-platform";
@@ -59,72 +60,117 @@ export interface KnownNames {
   readonly druidSpecs: Readonly<Record<string, string>>;
 }
 
-/** Checks the schema cannot express: uniqueness across entries, names of things in the repository. */
-function semanticProblems(config: StackConfig, known: KnownNames): string[] {
-  const problems: string[] = [];
+/** What the engine's other namespaces say, which our config must agree with. */
+export interface ProviderSettings {
+  /** `aws:region`: where the AWS provider creates resources. Required with cloud: aws, so no shell's AWS_REGION decides. */
+  readonly awsRegion?: string;
+}
+
+/** A check the schema cannot express: cross-field, cross-entry, or against the repository. */
+type Rule = (config: StackConfig, known: KnownNames, provider: ProviderSettings) => string[];
+
+const tenantJobsKnown: Rule = (config, known) => {
   const jobNames = Object.keys(known.flinkJobs);
+  return config.tenants.flatMap((t, i) => (t.jobs ?? []).flatMap((job, j) =>
+    jobNames.includes(job) ? [] : [`${configPath(["tenants", i, "jobs", j])}: unknown Flink job '${job}' in tenant '${t.name}' (known: ${jobNames.join(", ")})`]));
+};
+
+const tenantDatasourcesKnown: Rule = (config, known) => {
   const specNames = Object.keys(known.druidSpecs);
-  config.tenants.forEach((t, i) => {
-    (t.jobs ?? []).forEach((job, j) => {
-      if (!jobNames.includes(job)) {
-        problems.push(`${configPath(["tenants", i, "jobs", j])}: unknown Flink job '${job}' in tenant '${t.name}' (known: ${jobNames.join(", ")})`);
-      }
-    });
+  return config.tenants.flatMap((t, i) => {
     const topics = new Set([...t.topics, "dlq", ...(t.jobs ?? []).flatMap((job) => known.flinkJobs[job] ?? [])]);
-    (t.datasources ?? []).forEach((ds, j) => {
+    return (t.datasources ?? []).flatMap((ds, j) => {
       const topic = known.druidSpecs[ds];
-      if (topic === undefined) {
-        problems.push(`${configPath(["tenants", i, "datasources", j])}: unknown Druid spec '${ds}' in tenant '${t.name}' (known: ${specNames.join(", ")})`);
-      } else if (!topics.has(topic)) {
-        problems.push(`${configPath(["tenants", i, "datasources", j])}: '${ds}' ingests topic '${t.name}.${topic}', which tenant '${t.name}' neither lists nor gets from its jobs`);
-      }
+      if (topic === undefined) return [`${configPath(["tenants", i, "datasources", j])}: unknown Druid spec '${ds}' in tenant '${t.name}' (known: ${specNames.join(", ")})`];
+      if (!topics.has(topic)) return [`${configPath(["tenants", i, "datasources", j])}: '${ds}' ingests topic '${t.name}.${topic}', which tenant '${t.name}' neither lists nor gets from its jobs`];
+      return [];
     });
   });
-  if ((config.kafka?.tieredStorage?.enabled ?? KAFKA_DEFAULTS.tieredStorage.enabled) && !config.kafka?.image) {
-    // Strimzi's own images have no tiered-storage plugin; a guessed image name would fail only at pull time.
-    problems.push(`${configPath(["kafka", "image"])}: is required while tiered storage is on: a Kafka image with the Aiven plugin (kafka-image/Dockerfile)`);
-  }
-  if (config.cloud === "aws" && config.tenants.some((t) => (t.datasources ?? []).length > 0) && !config.aws?.network) {
-    problems.push(`${configPath(["aws", "network"])}: is required when a tenant has datasources (Druid's metadata database runs in RDS)`);
-  }
-  if (config.tenants.some((t) => (t.jobs ?? []).length > 0 || t.lake === true)) {
-    // The operator's webhook needs cert-manager; a silent default would fail on clusters without it.
-    if (!config.flink?.webhook) problems.push(`${configPath(["flink", "webhook"])}: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')`);
-    if (!config.flink?.image) problems.push(`${configPath(["flink", "image"])}: is required when a tenant runs jobs or uses the lake (the SQL runner image)`);
-    // Their HTTPS egress excludes the cluster's ranges; a guessed range (kind's is not k3d's) would leave other tenants' pods open.
-    if (!config.clusterNetwork) problems.push(`${configPath(["clusterNetwork"])}: is required when a tenant runs jobs or uses the lake (the cluster's podCidrs and serviceCidrs)`);
-    const interval = config.flink?.checkpointIntervalSeconds;
-    const timeout = interval === undefined ? undefined : transactionTimeoutProblem(interval);
-    if (timeout) problems.push(`${configPath(["flink", "checkpointIntervalSeconds"])}: ${timeout}`);
-  }
-  const net = config.clusterNetwork;
-  if (net) {
-    for (const key of ["podCidrs", "serviceCidrs", "httpsCidrs"] as const) {
-      (net[key] ?? []).forEach((cidr, i) => {
-        const problem = cidrProblem(cidr);
-        if (problem) problems.push(`${configPath(["clusterNetwork", key, i])}: ${problem}`);
-      });
-    }
-  }
-  const seen = new Map<string, number>();
-  config.tenants.forEach((t, i) => {
-    const first = seen.get(t.name);
-    if (first !== undefined) {
-      problems.push(`${configPath(["tenants", i, "name"])}: duplicate tenant name '${t.name}' (also tenants[${first}])`);
-    } else {
-      seen.set(t.name, i);
-    }
+};
+
+/** A stack that deploys tenants must name one; a platform stack may start with none, which says so explicitly. */
+const tenantsPresent: Rule = (config) =>
+  config.tenants.length === 0 && config.deployment !== "platform"
+    ? [`${configPath(["tenants"])}: is empty: list at least one tenant, or set deployment: platform to deploy the shared layers alone`]
+    : [];
+
+const tenantPeakServable: Rule = (config) => {
+  const sizing = {
+    eventsPerPartitionPerSecond: config.kafka?.eventsPerPartitionPerSecond ?? KAFKA_DEFAULTS.eventsPerPartitionPerSecond,
+    maxPartitions: config.kafka?.maxPartitionsPerTopic ?? KAFKA_DEFAULTS.maxPartitionsPerTopic,
+  };
+  return config.tenants.flatMap((t, i) => {
+    const problem = partitionLimitProblem(t.peakEventsPerSecond, sizing);
+    return problem ? [`${configPath(["tenants", i, "peakEventsPerSecond"])}: tenant '${t.name}' ${problem}`] : [];
   });
-  if (config.deployment === "tenants" && !config.platformStack) {
-    problems.push(`${configPath(["platformStack"])}: is required with deployment: tenants (the platform stack to read)`);
-  }
-  if (config.platformStack && config.deployment !== "tenants") {
-    problems.push(`${configPath(["platformStack"])}: only applies with deployment: tenants`);
-  }
-  if (config.environment === "prod" && config.kafka?.brokers !== undefined && config.kafka.brokers < 3) {
-    problems.push(`${configPath(["kafka", "brokers"])}: must be >= 3 in prod (replication factor 3)`);
-  }
+};
+
+const tenantNamesUnique: Rule = (config) => {
+  const seen = new Map<string, number>();
+  return config.tenants.flatMap((t, i) => {
+    const first = seen.get(t.name);
+    if (first !== undefined) return [`${configPath(["tenants", i, "name"])}: duplicate tenant name '${t.name}' (also tenants[${first}])`];
+    seen.set(t.name, i);
+    return [];
+  });
+};
+
+const kafkaImageForTieredStorage: Rule = (config) =>
+  // Strimzi's own images have no tiered-storage plugin; a guessed image name would fail only at pull time.
+  (config.kafka?.tieredStorage?.enabled ?? KAFKA_DEFAULTS.tieredStorage.enabled) && !config.kafka?.image
+    ? [`${configPath(["kafka", "image"])}: is required while tiered storage is on: a Kafka image with the Aiven plugin (kafka-image/Dockerfile)`]
+    : [];
+
+const awsNetworkForDruid: Rule = (config) =>
+  config.cloud === "aws" && config.tenants.some((t) => (t.datasources ?? []).length > 0) && !config.aws?.network
+    ? [`${configPath(["aws", "network"])}: is required when a tenant has datasources (Druid's metadata database runs in RDS)`]
+    : [];
+
+/** The provider creates buckets and keys where `aws:region` says; Trino, Druid and Kafka look where `aws.region` says. */
+const awsRegionsAgree: Rule = (config, _known, provider) => {
+  const region = config.aws?.region;
+  const actual = provider.awsRegion;
+  if (config.cloud !== "aws" || region === undefined) return [];
+  if (actual === undefined) return [`aws:region: is required with cloud: aws (${region}, as ${configPath(["aws", "region"])}; the provider would otherwise take the shell's AWS_REGION)`];
+  return actual === region ? [] : [`aws:region: is ${actual} but ${configPath(["aws", "region"])} is ${region}: resources would be created in one region and looked for in the other`];
+};
+
+const flinkSettingsForJobs: Rule = (config) => {
+  if (!config.tenants.some((t) => (t.jobs ?? []).length > 0 || t.lake === true)) return [];
+  const problems: string[] = [];
+  // The operator's webhook needs cert-manager; a silent default would fail on clusters without it.
+  if (!config.flink?.webhook) problems.push(`${configPath(["flink", "webhook"])}: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')`);
+  if (!config.flink?.image) problems.push(`${configPath(["flink", "image"])}: is required when a tenant runs jobs or uses the lake (the SQL runner image)`);
+  // Their HTTPS egress excludes the cluster's ranges; a guessed range (kind's is not k3d's) would leave other tenants' pods open.
+  if (!config.clusterNetwork) problems.push(`${configPath(["clusterNetwork"])}: is required when a tenant runs jobs or uses the lake (the cluster's podCidrs and serviceCidrs)`);
+  const interval = config.flink?.checkpointIntervalSeconds;
+  const timeout = interval === undefined ? undefined : transactionTimeoutProblem(interval);
+  if (timeout) problems.push(`${configPath(["flink", "checkpointIntervalSeconds"])}: ${timeout}`);
+  return problems;
+};
+
+const clusterNetworkRanges: Rule = (config) => {
+  const net = config.clusterNetwork;
+  if (!net) return [];
+  return (["podCidrs", "serviceCidrs", "httpsCidrs"] as const).flatMap((key) => (net[key] ?? []).flatMap((cidr, i) => {
+    const problem = cidrProblem(cidr);
+    return problem ? [`${configPath(["clusterNetwork", key, i])}: ${problem}`] : [];
+  }));
+};
+
+const platformStackForTenants: Rule = (config) => [
+  ...(config.deployment === "tenants" && !config.platformStack ? [`${configPath(["platformStack"])}: is required with deployment: tenants (the platform stack to read)`] : []),
+  ...(config.platformStack && config.deployment !== "tenants" ? [`${configPath(["platformStack"])}: only applies with deployment: tenants`] : []),
+];
+
+const prodHighlyAvailable: Rule = (config) => [
+  ...(config.environment === "prod" && config.kafka?.brokers !== undefined && config.kafka.brokers < 3 ? [`${configPath(["kafka", "brokers"])}: must be >= 3 in prod (replication factor 3)`] : []),
+  ...(config.environment === "prod" && config.kafka?.controllers === 1 ? [`${configPath(["kafka", "controllers"])}: must be 3 or 5 in prod (a single controller is not HA)`] : []),
+];
+
+const alertsReachSomeone: Rule = (config) => {
   const alerting = config.observability?.alerting;
+  const problems: string[] = [];
   if (config.environment === "prod" && (config.observability?.enabled ?? true) && config.deployment !== "tenants" && !alerting?.chatWebhookUrl) {
     // Without a receiver, kube-prometheus-stack sends every alert to its `null` receiver: nobody is told.
     problems.push(`${configPath(["observability", "alerting", "chatWebhookUrl"])}: is required in prod (the on-call chat's webhook; pulumi config set --secret --path 'observability.alerting.chatWebhookUrl' URL)`);
@@ -132,30 +178,46 @@ function semanticProblems(config: StackConfig, known: KnownNames): string[] {
   if (alerting?.chatChannel && !alerting.chatWebhookUrl) {
     problems.push(`${configPath(["observability", "alerting", "chatChannel"])}: only applies with chatWebhookUrl`);
   }
-  if (config.environment === "prod" && config.kafka?.controllers === 1) {
-    problems.push(`${configPath(["kafka", "controllers"])}: must be 3 or 5 in prod (a single controller is not HA)`);
-  }
   return problems;
+};
+
+const RULES: readonly Rule[] = [
+  tenantsPresent, tenantJobsKnown, tenantDatasourcesKnown, tenantPeakServable, tenantNamesUnique, kafkaImageForTieredStorage,
+  awsNetworkForDruid, awsRegionsAgree, flinkSettingsForJobs, clusterNetworkRanges, platformStackForTenants, prodHighlyAvailable, alertsReachSomeone,
+];
+
+/**
+ * Every rule's problems. On config the schema refused, a rule that trips over a malformed part (a TypeError)
+ * is skipped: the schema's own message already names that part, and the other rules still report theirs.
+ */
+function ruleProblems(config: StackConfig, known: KnownNames, provider: ProviderSettings, schemaValid: boolean): string[] {
+  return RULES.flatMap((rule) => {
+    try {
+      return rule(config, known, provider);
+    } catch (e) {
+      if (schemaValid || !(e instanceof TypeError)) throw e;
+      return [];
+    }
+  });
 }
 
 export type ValidationResult =
   | { readonly ok: true; readonly config: StackConfig }
   | { readonly ok: false; readonly problems: readonly string[] };
 
-/** Validates raw config (short keys, parsed values) against schema.json plus cross-entry rules. Pure. */
-export function validateConfig(raw: unknown, known: KnownNames): ValidationResult {
-  if (!validateSchema(raw)) {
-    const problems = [...new Set((validateSchema.errors ?? []).filter((e) => e.keyword !== "if").map(describe))];
-    return { ok: false, problems };
-  }
-  const config = raw as unknown as StackConfig;
-  const problems = semanticProblems(config, known);
+/** Validates raw config (short keys, parsed values) against schema.json plus every rule, all problems at once. Pure. */
+export function validateConfig(raw: unknown, known: KnownNames, provider: ProviderSettings): ValidationResult {
+  const schemaValid = validateSchema(raw);
+  const schemaProblems = schemaValid ? [] : (validateSchema.errors ?? []).filter((e) => e.keyword !== "if").map(describe);
+  const config = raw as StackConfig;
+  const rules = typeof raw === "object" && raw !== null ? ruleProblems(config, known, provider, schemaValid) : [];
+  const problems = [...new Set([...schemaProblems, ...rules])];
   return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
 }
 
 /** Like validateConfig, but throws ConfigError listing every problem. */
-export function parseConfig(raw: unknown, known: KnownNames): StackConfig {
-  const result = validateConfig(raw, known);
+export function parseConfig(raw: unknown, known: KnownNames, provider: ProviderSettings): StackConfig {
+  const result = validateConfig(raw, known, provider);
   if (!result.ok) throw new ConfigError(result.problems);
   return result.config;
 }

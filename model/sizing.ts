@@ -7,11 +7,28 @@ export interface PartitionSizing {
   readonly maxPartitions: number;
 }
 
-/** Partitions for a topic carrying `peakEventsPerSecond`: enough for the peak, clamped to [min, max]. */
+/** Partitions that carry `peakEventsPerSecond` at the planned per-partition rate, before the minimum. */
+export function partitionsNeeded(peakEventsPerSecond: number, eventsPerPartitionPerSecond: number): number {
+  return Math.ceil(peakEventsPerSecond / eventsPerPartitionPerSecond);
+}
+
+/**
+ * Why a tenant's peak cannot be served within `maxPartitionsPerTopic`, or undefined. Clamping instead would
+ * leave topics that cannot carry the peak, with quotas and task counts sized for traffic they will never see.
+ */
+export function partitionLimitProblem(peakEventsPerSecond: number, s: Pick<PartitionSizing, "eventsPerPartitionPerSecond" | "maxPartitions">): string | undefined {
+  const needed = partitionsNeeded(peakEventsPerSecond, s.eventsPerPartitionPerSecond);
+  if (needed <= s.maxPartitions) return undefined;
+  return `needs ${needed} partitions per topic at ${s.eventsPerPartitionPerSecond} events/s each, over kafka.maxPartitionsPerTopic (${s.maxPartitions}): ` +
+    `at most ${s.maxPartitions * s.eventsPerPartitionPerSecond} events/s; raise the limit or split the tenant`;
+}
+
+/** Partitions for a topic carrying `peakEventsPerSecond`: enough for the peak, at least the minimum. */
 export function partitionsFor(peakEventsPerSecond: number, s: PartitionSizing): number {
   if (!(peakEventsPerSecond > 0)) throw new RangeError(`peakEventsPerSecond must be > 0, got ${peakEventsPerSecond}`);
-  const needed = Math.ceil(peakEventsPerSecond / s.eventsPerPartitionPerSecond);
-  return Math.min(s.maxPartitions, Math.max(s.minPartitions, needed));
+  const over = partitionLimitProblem(peakEventsPerSecond, s);
+  if (over) throw new RangeError(over);
+  return Math.max(s.minPartitions, partitionsNeeded(peakEventsPerSecond, s.eventsPerPartitionPerSecond));
 }
 
 /** The dead-letter topic carries a fraction of the traffic: a quarter of the partitions, at least the minimum. */

@@ -12,6 +12,7 @@ import { DRUID_SPECS_DIR, readSpecFile, SAMPLE_TENANT, sampleSpecProblems } from
 import { druidProblems, FilledSpec } from "../jobs/druid-validation";
 import { substituteJson } from "../jobs/placeholders";
 import { PlannedScript, plannerProblems, SAMPLE_RUNTIME_ENV, sampleScripts } from "../jobs/sql-validation";
+import { providerSettingsFromEngine } from "../config/load";
 import { parseConfig, ConfigError } from "../config/validate";
 import { knownNames, loadCatalog } from "../jobs/catalog";
 import { buildModel } from "../model/platform-model";
@@ -57,7 +58,8 @@ function stackScripts(problems: string[]): PlannedScript[] {
   for (const file of fs.readdirSync(".").filter((f) => /^Pulumi\..+\.ya?ml$/.test(f)).sort()) {
     let model;
     try {
-      model = buildModel(parseConfig(projectConfig(readStackFile(file)), knownNames(catalog)), stackNameOf(file), catalog);
+      const values = readStackFile(file);
+      model = buildModel(parseConfig(projectConfig(values), knownNames(catalog), providerSettingsFromEngine(values)), stackNameOf(file), catalog);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(`${file}: ${e.message}`);

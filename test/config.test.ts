@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rawConfigFromEngine } from "../config/load";
+import { providerSettingsFromEngine, rawConfigFromEngine } from "../config/load";
 import { validateConfig } from "../config/validate";
 
 const KNOWN = { flinkJobs: { "events-per-minute": ["events", "events-per-minute"], anomalies: ["events", "anomalies"] }, druidSpecs: { events: "events", anomalies: "anomalies" } };
@@ -8,13 +8,13 @@ const kafka = { image: "registry.example.com/kafka:1" };
 const valid = { environment: "dev", cloud: "local", kafka, tenants: [tenant] };
 
 function problems(raw: unknown): readonly string[] {
-  const r = validateConfig(raw, KNOWN);
+  const r = validateConfig(raw, KNOWN, {});
   return r.ok ? [] : r.problems;
 }
 
 describe("stack config validation", () => {
   it("accepts the minimal valid config", () => {
-    expect(validateConfig(valid, KNOWN).ok).toBe(true);
+    expect(validateConfig(valid, KNOWN, {}).ok).toBe(true);
   });
 
   it.each([
@@ -93,8 +93,57 @@ describe("stack config validation", () => {
       expect.stringMatching(/^analytics-platform:tenants\[1\]\.name: /),
       expect.stringMatching(/^analytics-platform:tenants\[1\]\.peakEventsPerSecond: /),
       expect.stringMatching(/^analytics-platform:tenants\[1\]\.extra: unknown key/),
+      // A rule's finding, listed with the schema's.
+      expect.stringMatching(/^analytics-platform:kafka\.image: is required while tiered storage is on/),
     ]));
-    expect(found.length).toBe(5);
+    expect(found.length).toBe(6);
+  });
+
+  it("lists the schema's problems and the rules' together: aws.network with a malformed aws.oidcProviderArn", () => {
+    const aws = { region: "eu-west-1", oidcProviderArn: "nope", oidcProviderUrl: "oidc.example.com/id/1" };
+    const found = problems({ ...valid, cloud: "aws", aws, tenants: [{ ...tenant, datasources: ["events"] }, { ...tenant, name: "acme" }] });
+    expect(found).toEqual([
+      expect.stringMatching(/^analytics-platform:aws\.oidcProviderArn: must be an IAM OIDC provider ARN/),
+      "analytics-platform:tenants[1].name: duplicate tenant name 'acme' (also tenants[0])",
+      "analytics-platform:aws.network: is required when a tenant has datasources (Druid's metadata database runs in RDS)",
+      "aws:region: is required with cloud: aws (eu-west-1, as analytics-platform:aws.region; the provider would otherwise take the shell's AWS_REGION)",
+    ]);
+  });
+
+  it("a rule that cannot read a malformed part is left to the schema's message, and the others still run", () => {
+    const found = problems({ ...valid, tenants: "acme", kafka: { brokers: 2 } });
+    expect(found).toEqual([
+      "analytics-platform:tenants: must be array",
+      "analytics-platform:kafka.image: is required while tiered storage is on: a Kafka image with the Aiven plugin (kafka-image/Dockerfile)",
+    ]);
+  });
+
+  it("refuses an empty tenant list, unless the stack says it deploys the shared layers alone", () => {
+    expect(problems({ ...valid, tenants: [] })).toEqual([
+      "analytics-platform:tenants: is empty: list at least one tenant, or set deployment: platform to deploy the shared layers alone",
+    ]);
+    expect(problems({ ...valid, deployment: "tenants", platformStack: "org/analytics-platform/prod", tenants: [] })).toHaveLength(1);
+    expect(problems({ ...valid, deployment: "platform", tenants: [] })).toEqual([]);
+  });
+
+  it("refuses a peak rate its topics cannot carry within maxPartitionsPerTopic, naming the tenant", () => {
+    const huge = { ...tenant, name: "globex", peakEventsPerSecond: 1e12 };
+    expect(problems({ ...valid, tenants: [tenant, huge] })).toEqual([
+      "analytics-platform:tenants[1].peakEventsPerSecond: tenant 'globex' needs 1000000000 partitions per topic at 1000 events/s each, over kafka.maxPartitionsPerTopic (200): at most 200000 events/s; raise the limit or split the tenant",
+    ]);
+    expect(problems({ ...valid, tenants: [{ ...huge, peakEventsPerSecond: 200_000 }] })).toEqual([]);
+    expect(problems({ ...valid, kafka: { ...kafka, maxPartitionsPerTopic: 400 }, tenants: [{ ...huge, peakEventsPerSecond: 400_000 }] })).toEqual([]);
+  });
+
+  it("requires the AWS provider's region to be the platform's", () => {
+    const aws = { region: "eu-west-1", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/x", oidcProviderUrl: "oidc.example.com/id/1" };
+    const onAws = { ...valid, cloud: "aws", aws };
+    const inRegion = (region?: string) => { const r = validateConfig(onAws, KNOWN, region === undefined ? {} : { awsRegion: region }); return r.ok ? [] : r.problems; };
+    expect(inRegion("eu-west-1")).toEqual([]);
+    expect(inRegion("us-east-1")).toEqual([
+      "aws:region: is us-east-1 but analytics-platform:aws.region is eu-west-1: resources would be created in one region and looked for in the other",
+    ]);
+    expect(inRegion(undefined)).toEqual([expect.stringMatching(/^aws:region: is required with cloud: aws/)]);
   });
 });
 
@@ -105,5 +154,10 @@ describe("reading config from the engine", () => {
       "analytics-platform:tenants": JSON.stringify([tenant]),
       "aws:region": "eu-west-1",
     })).toEqual({ environment: "dev", tenants: [tenant] });
+  });
+
+  it("reads the AWS provider's region, which the rules compare with ours", () => {
+    expect(providerSettingsFromEngine({ "aws:region": "eu-west-1", "analytics-platform:cloud": "aws" })).toEqual({ awsRegion: "eu-west-1" });
+    expect(providerSettingsFromEngine({})).toEqual({});
   });
 });

@@ -138,7 +138,7 @@ describe("datasource opt-in config", () => {
   const known = knownNames(catalog);
   const base = { environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, flink: { webhook: "disabled", image: "r:1" }, clusterNetwork: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] } };
   const tenant = { name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: ["events"] };
-  const problems = (raw: unknown) => { const r = validateConfig(raw, known); return r.ok ? [] : r.problems; };
+  const problems = (raw: unknown) => { const r = validateConfig(raw, known, { awsRegion: "eu-west-1" }); return r.ok ? [] : r.problems; };
 
   it("rejects an unknown datasource, naming the entry", () => {
     expect(problems({ ...base, tenants: [{ ...tenant, datasources: ["evnts"] }] })).toEqual([expect.stringMatching(/^analytics-platform:tenants\[0\]\.datasources\[0\]: unknown Druid spec 'evnts'/)]);

@@ -93,12 +93,12 @@ describe("job opt-in config", () => {
   const known = knownNames(catalog);
 
   it("rejects an unknown job name, naming the entry", () => {
-    const r = validateConfig({ ...base, tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["events-per-minute", "nope"] }] }, known);
+    const r = validateConfig({ ...base, tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["events-per-minute", "nope"] }] }, known, {});
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^analytics-platform:tenants\[0\]\.jobs\[1\]: unknown Flink job 'nope' in tenant 'acme'/)]);
   });
 
   it("requires an explicit webhook choice, runner image and the cluster's ranges once a tenant runs jobs", () => {
-    const r = validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, known);
+    const r = validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, known, {});
     expect(r.ok ? [] : r.problems).toEqual([
       "analytics-platform:flink.webhook: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')",
       "analytics-platform:flink.image: is required when a tenant runs jobs or uses the lake (the SQL runner image)",
@@ -113,7 +113,7 @@ describe("job opt-in config", () => {
 
   it("rejects ranges Kubernetes would refuse in an IPBlock, each with its path", () => {
     const tenants = [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }];
-    const r = validateConfig({ ...base, clusterNetwork: { podCidrs: ["10.244.0.1/16", "10.0.0.0/33"], serviceCidrs: ["10.96.0.0/12"], httpsCidrs: ["300.1.1.0/24", "fd00::/8"] }, tenants }, known);
+    const r = validateConfig({ ...base, clusterNetwork: { podCidrs: ["10.244.0.1/16", "10.0.0.0/33"], serviceCidrs: ["10.96.0.0/12"], httpsCidrs: ["300.1.1.0/24", "fd00::/8"] }, tenants }, known, {});
     expect(r.ok ? [] : r.problems).toEqual([
       "analytics-platform:clusterNetwork.podCidrs[0]: '10.244.0.1/16' has host bits set (write the network address)",
       "analytics-platform:clusterNetwork.podCidrs[1]: '10.0.0.0/33': the prefix length must be 0 to 32",
@@ -221,7 +221,7 @@ describe("rendered Flink jobs", () => {
     expect(transactionTimeoutProblem(60)).toBeUndefined();
     expect(transactionTimeoutProblem(600)).toMatch(/must stay below 600 s/);
     const r = validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, flink: { webhook: "disabled", image: "r:1", checkpointIntervalSeconds: 900 }, clusterNetwork: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] },
-      tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, knownNames(catalog));
+      tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, knownNames(catalog), {});
     expect(r.ok ? [] : r.problems).toEqual([expect.stringMatching(/^analytics-platform:flink\.checkpointIntervalSeconds: must stay below 600 s/)]);
   });
 

@@ -10,7 +10,7 @@ const tenants = [
 const aws = { region: "eu-west-1", oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/x", oidcProviderUrl: "oidc.example.com/id/1" };
 const catalog = loadCatalog();
 const model = (environment: "dev" | "prod", extra: Record<string, unknown> = {}) =>
-  buildModel(parseConfig({ environment, cloud: "aws", aws, kafka: { image: "kafka:1" }, tenants, observability: { alerting: { chatWebhookUrl: "https://chat.example.com/hook" } }, ...extra }, knownNames(catalog)), environment, catalog);
+  buildModel(parseConfig({ environment, cloud: "aws", aws, kafka: { image: "kafka:1" }, tenants, observability: { alerting: { chatWebhookUrl: "https://chat.example.com/hook" } }, ...extra }, knownNames(catalog), { awsRegion: aws.region }), environment, catalog);
 
 /** Does a Kafka ACL resource pattern match a concrete name? */
 function matches(pattern: { name: string; patternType: string }, name: string): boolean {

@@ -8,9 +8,10 @@ describe("partitionsFor", () => {
     expect(partitionsFor(20_000, sizing)).toBe(20);
     expect(partitionsFor(20_001, sizing)).toBe(21);
   });
-  it("never goes below the minimum or above the maximum", () => {
+  it("never goes below the minimum, and refuses a peak over the maximum rather than clamp it", () => {
     expect(partitionsFor(1, sizing)).toBe(3);
-    expect(partitionsFor(1_000_000, sizing)).toBe(50);
+    expect(partitionsFor(50_000, sizing)).toBe(50);
+    expect(() => partitionsFor(50_001, sizing)).toThrow("needs 51 partitions per topic at 1000 events/s each, over kafka.maxPartitionsPerTopic (50)");
   });
   it("rejects a non-positive rate instead of sizing silently", () => {
     expect(() => partitionsFor(0, sizing)).toThrow(RangeError);
