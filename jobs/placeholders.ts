@@ -16,9 +16,20 @@ export interface Unresolved {
   readonly line: number;
 }
 
+/** Where one value was filled in: its place in the filled text and the placeholder's in the template (1-based). */
+export interface Fill {
+  readonly name: string;
+  readonly line: number;
+  readonly column: number;
+  readonly length: number;
+  readonly templateColumn: number;
+}
+
 export interface Substitution {
   readonly text: string;
   readonly unresolved: readonly Unresolved[];
+  /** Every filled value, in order, so positions in `text` map back to the template (templatePosition). */
+  readonly fills: readonly Fill[];
 }
 
 /**
@@ -27,14 +38,35 @@ export interface Substitution {
  */
 export function substitute(template: string, values: Readonly<Record<string, string>>, keep: readonly string[] = RUNTIME_PLACEHOLDERS): Substitution {
   const unresolved: Unresolved[] = [];
-  const lines = template.split("\n").map((line, i) =>
-    line.replace(PLACEHOLDER, (whole, name: string) => {
-      if (Object.prototype.hasOwnProperty.call(values, name)) return values[name];
+  const fills: Fill[] = [];
+  const lines = template.split("\n").map((line, i) => {
+    let shift = 0;
+    return line.replace(PLACEHOLDER, (whole, name: string, offset: number) => {
+      if (Object.prototype.hasOwnProperty.call(values, name)) {
+        const value = values[name];
+        fills.push({ name, line: i + 1, column: offset + shift + 1, length: value.length, templateColumn: offset + 1 });
+        shift += value.length - whole.length;
+        return value;
+      }
       if (!keep.includes(name)) unresolved.push({ name, line: i + 1 });
       return whole;
-    }),
-  );
-  return { text: lines.join("\n"), unresolved };
+    });
+  });
+  return { text: lines.join("\n"), unresolved, fills };
+}
+
+/**
+ * The template column of a column in the filled text (lines are the same: values are single-line). A column
+ * inside a filled value points at its placeholder, which is named.
+ */
+export function templatePosition(fills: readonly Fill[], line: number, column: number): { column: number; inside?: string } {
+  let shift = 0;
+  for (const f of fills) {
+    if (f.line !== line || f.column > column) continue;
+    if (column < f.column + f.length) return { column: f.templateColumn, inside: f.name };
+    shift = f.templateColumn - f.column + (`\${${f.name}}`.length - f.length);
+  }
+  return { column: column + shift };
 }
 
 export interface JsonSubstitution {

@@ -13,7 +13,7 @@ import { buildLake, LakeModel } from "../model/lake";
 import { platformNaming } from "../model/naming";
 import { imageCommand } from "../offline/jvm";
 import { FlinkJobDefinition } from "./catalog";
-import { RUNTIME_PLACEHOLDERS, substitute } from "./placeholders";
+import { Fill, RUNTIME_PLACEHOLDERS, substitute, templatePosition } from "./placeholders";
 
 interface TenantJobs {
   readonly name: string;
@@ -32,6 +32,8 @@ export function tenantJobProblems(tenants: readonly TenantJobs[]): string[] {
 export interface PlannedScript {
   readonly file: string;
   readonly script: string;
+  /** Where the deploy-time values sit in `script`, to place the planner's columns in the job file. */
+  readonly fills: readonly Fill[];
   readonly env: Readonly<Record<string, string>>;
 }
 
@@ -44,8 +46,8 @@ export const SAMPLE_RUNTIME_ENV: Readonly<Record<(typeof RUNTIME_PLACEHOLDERS)[n
 
 /**
  * Plans scripts with Flink's planner (the runner's compile-only mode, in one JVM on the runner image's
- * classpath). Returns `file:line: message` per problem; lines are the job file's own, since every
- * placeholder value is a single line.
+ * classpath). Returns `file:line: message` per problem, every position in the job file's own lines and columns:
+ * the runner reports them in the script it ran, after both the program's and its own substitutions.
  */
 export function plannerProblems(scripts: readonly PlannedScript[]): string[] {
   if (scripts.length === 0) return [];
@@ -54,17 +56,33 @@ export function plannerProblems(scripts: readonly PlannedScript[]): string[] {
     scripts.forEach((s, i) => {
       const base = path.join(dir, String(i).padStart(5, "0"));
       fs.writeFileSync(`${base}.sql`, s.script);
-      const props = [`name=${escapeProperty(s.file)}`, ...Object.entries(s.env).map(([k, v]) => `env.${k}=${escapeProperty(v)}`)];
+      // The index names the script, so each message is placed through its own script's fills.
+      const props = [`name=${i}`, ...Object.entries(s.env).map(([k, v]) => `env.${k}=${escapeProperty(v)}`)];
       fs.writeFileSync(`${base}.properties`, props.join("\n") + "\n");
     });
     const { command, args } = imageCommand("io.analyticsplatform.flinkimage.Validate", ["-Xmx1g", "-Dlog4j2.level=WARN"]);
     const r = spawnSync(command, [...args, dir], { encoding: "utf8", maxBuffer: 1 << 26 });
     const lines = (r.stdout ?? "").split("\n").filter((l) => l.length > 0);
     if (!lines.some((l) => l.startsWith("checked "))) throw new Error(`the planner check did not run: ${(r.stderr ?? "").trim().split("\n").slice(-3).join(" | ")}`);
-    return [...new Set(lines.filter((l) => !l.startsWith("checked ")))];
+    return [...new Set(lines.filter((l) => !l.startsWith("checked ")).map((l) => inJobFile(l, scripts)))];
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A runner message `<index>:<line>: … line L, column C …` with the job's file and the file's columns. */
+function inJobFile(message: string, scripts: readonly PlannedScript[]): string {
+  const m = /^(\d+):(\d+): (.*)$/.exec(message);
+  const s = m ? scripts[Number(m[1])] : undefined;
+  if (!m || !s) return message;
+  const runtime = substitute(s.script, s.env, []).fills;
+  const text = m[3].replace(/line (\d+), column (\d+)/g, (_whole, l: string, c: string) => {
+    const line = Number(l);
+    const inScript = templatePosition(runtime, line, Number(c));
+    const inFile = inScript.inside ? inScript : templatePosition(s.fills, line, inScript.column);
+    return `line ${line}, column ${inFile.column}${inFile.inside ? ` (in the value of \${${inFile.inside}})` : ""}`;
+  });
+  return `${s.file}:${m[2]}: ${text}`;
 }
 
 function escapeProperty(v: string): string {
@@ -77,9 +95,9 @@ function escapeProperty(v: string): string {
  */
 export function sampleScripts(job: FlinkJobDefinition): { scripts: PlannedScript[]; unresolved: string[] } {
   const lake = job.metadata.lake ? planningLakePlaceholders() : {};
-  const { text, unresolved } = substitute(job.sql, { ...jobPlaceholders(SAMPLE_TENANT, job, SAMPLE_BOOTSTRAP), ...lake });
+  const { text, unresolved, fills } = substitute(job.sql, { ...jobPlaceholders(SAMPLE_TENANT, job, SAMPLE_BOOTSTRAP), ...lake });
   return {
-    scripts: [{ file: job.file, script: text, env: SAMPLE_RUNTIME_ENV }],
+    scripts: [{ file: job.file, script: text, fills, env: SAMPLE_RUNTIME_ENV }],
     unresolved: unresolved.map((u) => `${job.file}:${u.line}: unresolved placeholder \${${u.name}}`),
   };
 }

@@ -1,6 +1,6 @@
 import { StackConfig, TenantConfig } from "../config/types";
 import { FlinkJobDefinition, JobCatalog } from "../jobs/catalog";
-import { substitute } from "../jobs/placeholders";
+import { Fill, substitute } from "../jobs/placeholders";
 import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults, KAFKA_DEFAULTS, LAKE_DEFAULTS } from "./defaults";
 import { LakeModel, snapshotMaxAgeMs } from "./lake";
 import { httpsEgressPeers, IpBlockPeer } from "./network";
@@ -28,6 +28,8 @@ export interface FlinkJobModel {
   readonly file: string;
   /** The script with deploy-time placeholders filled; runtime ones (credentials) are left for the runner. */
   readonly script: string;
+  /** Where each deploy-time value sits in `script`: the planner's positions map back to the file through it. */
+  readonly fills: readonly Fill[];
   readonly unresolved: readonly { readonly name: string; readonly line: number }[];
   readonly parallelism: number;
   /** With the autoscaler: how far its TaskManagers may grow (flinkAutoscalerQuota). */
@@ -182,12 +184,13 @@ export function buildTenantJobs(
 ): FlinkJobModel[] {
   return tenantJobNames(t, catalog).map((name) => {
     const job = catalog.flinkJobs.get(name)!;
-    const { text, unresolved } = substitute(job.sql, { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(t.name, lake) : {}) });
+    const { text, unresolved, fills } = substitute(job.sql, { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(t.name, lake) : {}) });
     const parallelism = flinkParallelismFor(partitionsOf(job.metadata.inputs[0]), Math.min(flink.maxParallelism, job.metadata.maxParallelism ?? Infinity));
     return {
       job: name,
       file: job.file,
       script: text,
+      fills,
       unresolved,
       parallelism,
       autoscalerQuota: flink.autoscaler

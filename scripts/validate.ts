@@ -71,7 +71,7 @@ function stackScripts(problems: string[]): PlannedScript[] {
         // Lake jobs are planned by the sample check, with an in-memory catalog in place of Glue or Nessie.
         if (job.lake || seen.has(job.job)) continue;
         seen.add(job.job);
-        out.push({ file: job.file, script: job.script, env: SAMPLE_RUNTIME_ENV });
+        out.push({ file: job.file, script: job.script, fills: job.fills, env: SAMPLE_RUNTIME_ENV });
       }
     }
   }

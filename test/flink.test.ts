@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../config/validate";
 import { FlinkJobDefinition, knownNames, loadCatalog } from "../jobs/catalog";
-import { substitute } from "../jobs/placeholders";
+import { substitute, templatePosition } from "../jobs/placeholders";
 import { plannerProblems, SAMPLE_RUNTIME_ENV, sampleScripts, tenantJobProblems } from "../jobs/sql-validation";
 import { jsonFormatOptions, SHADED_SCRAM_LOGIN_MODULE, transactionTimeoutProblem } from "../model/flink";
 import { flinkDeploymentRequests, flinkMemoryMi } from "../model/sizing";
@@ -28,6 +28,19 @@ describe("placeholders", () => {
     const r = substitute("a ${TENANT}\nb ${KAFKA_PASSWORD}\nc ${TYPO}", { TENANT: "acme" });
     expect(r.text).toBe("a acme\nb ${KAFKA_PASSWORD}\nc ${TYPO}");
     expect(r.unresolved).toEqual([{ name: "TYPO", line: 3 }]);
+  });
+
+  it("maps a column of the filled text back to the template, naming the placeholder a column falls inside", () => {
+    const template = "x ${A} y ${BB} z";
+    const r = substitute(template, { A: "1", BB: "longer value" });
+    expect(r.text).toBe("x 1 y longer value z");
+    const at = (filledColumn: number) => templatePosition(r.fills, 1, filledColumn);
+    expect(at(1)).toEqual({ column: 1 });
+    expect(at(3)).toEqual({ column: 3, inside: "A" });
+    expect(at(5)).toEqual({ column: template.indexOf("y") + 1 });
+    expect(at(10)).toEqual({ column: template.indexOf("${BB}") + 1, inside: "BB" });
+    expect(at(r.text.indexOf("z") + 1)).toEqual({ column: template.indexOf("z") + 1 });
+    expect(templatePosition(r.fills, 2, 4)).toEqual({ column: 4 });
   });
 });
 
@@ -57,6 +70,10 @@ describe("SQL validation by Flink's planner", () => {
     "INSERT INTO out_t",
     "SELECT idd FROM events;",
     "INSERT INTO out_t SELECT id FROM events WHERE;",
+    "CREATE TABLE t2 (id STRING) WITH (${KAFKA_SOURCE}, 'topic' = '${TOPIC_PREFIX}events' == 'x', ${EVENTS_FORMAT});",
+    "EXECUTE STATEMENT SET BEGIN",
+    "  /* indented, after a comment */ INSERT INTO out_t SELECT nope FROM events;",
+    "END;",
   ].join("\n"));
   let problems: string[];
   beforeAll(() => {
@@ -72,10 +89,15 @@ describe("SQL validation by Flink's planner", () => {
   });
 
   it("reports real errors at their lines in the job file, next to placeholders too", () => {
-    expect(problems.filter((p) => p.startsWith("flink-jobs/broken.sql"))).toEqual([
+    const found = problems.filter((p) => p.startsWith("flink-jobs/broken.sql"));
+    expect(found).toHaveLength(4);
+    expect(found).toEqual(expect.arrayContaining([
       expect.stringMatching(/^flink-jobs\/broken\.sql:5: .*Column 'idd' not found/),
       expect.stringMatching(/^flink-jobs\/broken\.sql:6: .*Encountered "<EOF>"/),
-    ]);
+      // Columns too are the file's: after a placeholder, and on an indented statement's first line.
+      expect.stringMatching(new RegExp(`^flink-jobs/broken\\.sql:7: .*Encountered "=" at line 7, column ${broken.sql.split("\n")[6].indexOf("== ") + 1}\\.`)),
+      expect.stringMatching(new RegExp(`^flink-jobs/broken\\.sql:9: .*From line 9, column ${broken.sql.split("\n")[8].indexOf("nope") + 1} to .*Column 'nope' not found`)),
+    ]));
   });
 
   it("masks the runtime values it filled, so no credential reaches a message", () => {

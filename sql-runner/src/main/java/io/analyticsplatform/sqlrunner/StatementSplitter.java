@@ -57,7 +57,7 @@ public final class StatementSplitter {
       if (set != null) {
         if (END.matcher(head).matches()) {
           if (set.isEmpty()) problems.add(setLine, "the statement set has no INSERT");
-          statements.add(new Statement(Statement.Kind.STATEMENT_SET, text.substring(p.start, p.end), setLine, List.copyOf(set)));
+          statements.add(new Statement(Statement.Kind.STATEMENT_SET, text.substring(p.start, p.end), setLine, columnAt(text, p.start), List.copyOf(set)));
           set = null;
         } else {
           addToSet(set, text, masked, p, problems);
@@ -82,9 +82,14 @@ public final class StatementSplitter {
     if (insert.find()) {
       // `EXECUTE INSERT …` joins the job's one statement set like any INSERT.
       int s = p.start + (insert.group(1) == null ? 0 : insert.group(1).length());
-      return new Statement(Statement.Kind.INSERT, text.substring(s, p.end), p.line, List.of());
+      return new Statement(Statement.Kind.INSERT, text.substring(s, p.end), 1 + SqlLexer.count(text, 0, s, '\n'), columnAt(text, s), List.of());
     }
-    return new Statement(Statement.Kind.OTHER, text.substring(p.start, p.end), p.line, List.of());
+    return new Statement(Statement.Kind.OTHER, text.substring(p.start, p.end), p.line, columnAt(text, p.start), List.of());
+  }
+
+  /** The 1-based column of an offset: Flink counts a statement's first-line columns from where it starts. */
+  static int columnAt(String text, int offset) {
+    return offset - (text.lastIndexOf('\n', offset - 1) + 1) + 1;
   }
 
   /**

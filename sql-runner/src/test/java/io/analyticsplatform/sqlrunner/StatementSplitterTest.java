@@ -81,4 +81,14 @@ class StatementSplitterTest {
     assertEquals(4, s.lineOf(flink));
     assertEquals("SQL validation failed. From line 4, column 8 to line 4, column 11: Column 'nope' not found", s.relocate(flink));
   }
+
+  @Test
+  void mapsFirstLineColumnsFromWhereTheStatementStarts() throws ScriptException {
+    // An indented INSERT in a statement set, after a comment: Flink's column 1 is the statement's first character.
+    Statement insert = split("EXECUTE STATEMENT SET\nBEGIN\n  /* c */ INSERT INTO a SELECT nope FROM b;\nEND;").get(0).inserts().get(0);
+    String flink = "From line 1, column 22 to line 1, column 25: Column 'nope' not found";
+    assertEquals("From line 3, column 32 to line 3, column 35: Column 'nope' not found", insert.relocate(flink));
+    Statement second = split("CREATE TABLE x (a INT); INSERT INTO a\nSELECT nope FROM b").get(1);
+    assertEquals("at line 1, column 26 and line 2, column 8", second.relocate("at line 1, column 2 and line 2, column 8"));
+  }
 }
