@@ -1,11 +1,12 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
 import { get, T } from "./support";
 
-const STATEFUL = new Set<string>([T.bucket, T.kmsKey, T.rds, T.kafka, T.kafkaNodePool, T.kafkaTopic, T.druid]);
+// Glue databases hold the lake's table definitions: dropping one orphans every Iceberg table of a tenant.
+const STATEFUL = new Set<string>([T.bucket, T.kmsKey, T.rds, T.glueDatabase, T.kafka, T.kafkaNodePool, T.kafkaTopic, T.druid]);
 
 export const statefulProtected: ResourceValidationPolicy = {
   name: "stateful-resources-protected",
-  description: "Stateful resources (buckets, keys, databases, Kafka and Druid clusters, topics) are protected from deletion.",
+  description: "Stateful resources (buckets, keys, databases, Glue lake schemas, Kafka and Druid clusters, topics) are protected from deletion.",
   remediationSteps: "Create them with protect: true (and retainOnDelete) — the platform does in prod. Unprotect deliberately before a real decommission.",
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {

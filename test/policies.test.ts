@@ -89,6 +89,7 @@ const cases: [string, string, (find: (type: string, name: string) => Mutable, al
   ["tenant-references-own-names", "a lake schema named for another tenant", (f) => put(f(":CatalogDatabase", "acme-eu-lake").inputs, ["name"], "acme")],
   ["no-cross-tenant-secret-reference", "a tenant reading another tenant's Secret", (f) => put(f(":DruidIngestion", "globex-ingestion-events").inputs, ["spec", "auth", "secretRef", "name"], "kafka-acme")],
   ["stateful-resources-protected", "an unprotected topic", (f) => { f(":KafkaTopic", "acme-topic-acme.events").protect = false; }],
+  ["stateful-resources-protected", "an unprotected Glue lake schema", (f) => { f(":CatalogDatabase", "acme-lake").protect = false; }],
   ["kafka-replication-durable", "a topic with one replica", (f) => put(f(":KafkaTopic", "globex-topic-globex.clicks").inputs, ["spec", "replicas"], 1)],
 ];
 
