@@ -69,6 +69,43 @@ export const tenantNamespaceGuardrails: StackValidationPolicy = {
   },
 };
 
+/**
+ * The Kafka names a Flink SQL script's connector options reach outside `prefix`. `topic` is a list separated by
+ * `;` and `topic-pattern` a Java regex that must match a whole topic name (Flink's KafkaConnectorOptions,
+ * TopicPatternSubscriber). A pattern is the tenant's only when it starts with the prefix, its dot escaped, and
+ * has no top-level `|`: `acme.*` also matches `acme-eu.events`, and `acme\\..*|globex\\..*` matches globex's.
+ */
+export function foreignKafkaOptions(sql: string, prefix: string): string[] {
+  const out: string[] = [];
+  const own = (name: string) => name.startsWith(prefix);
+  // Tenant names are DNS labels: the prefix's one regex metacharacter is its dot.
+  const escapedPrefix = prefix.replace(/\./g, "\\.");
+  for (const m of sql.matchAll(/'(topic|topic-pattern|properties\.group\.id|sink\.transactional-id-prefix)'\s*=\s*'([^']*)'/g)) {
+    const [, key, value] = m;
+    if (key === "topic") out.push(...value.split(";").map((t) => t.trim()).filter((t) => !own(t)).map((t) => `topic '${t}'`));
+    else if (key === "topic-pattern") {
+      if (!value.replace(/^\^/, "").startsWith(escapedPrefix) || hasTopLevelAlternation(value)) out.push(`topic-pattern '${value}'`);
+    } else if (!own(value)) out.push(`${key} '${value}'`);
+  }
+  return out;
+}
+
+/** Whether a regex has a `|` outside every group (and outside character classes and escapes). */
+function hasTopLevelAlternation(pattern: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") i++;
+    else if (inClass) inClass = c !== "]";
+    else if (c === "[") inClass = true;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (c === "|" && depth === 0) return true;
+  }
+  return false;
+}
+
 /** The names a tenant's resources may reference, each checked against its owner. */
 function foreignNames(r: StackResource, tenant: string): string[] {
   const prefix = tenantNaming.kafkaPrefix(tenant);
@@ -86,11 +123,7 @@ function foreignNames(r: StackResource, tenant: string): string[] {
       }
       break;
     case T.configMap:
-      for (const sql of Object.values((get(r.props, "data") ?? {}) as Props)) {
-        for (const m of str(sql).matchAll(/'(topic|properties\.group\.id|sink\.transactional-id-prefix)'\s*=\s*'([^']*)'/g)) {
-          if (!own(m[2])) out.push(`${m[1]} '${m[2]}'`);
-        }
-      }
+      for (const sql of Object.values((get(r.props, "data") ?? {}) as Props)) out.push(...foreignKafkaOptions(str(sql), prefix));
       break;
     case T.flinkDeployment:
       for (const [key, value] of Object.entries((get(r.props, "spec", "flinkConfiguration") ?? {}) as Props)) {

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checkPolicies, PackConfig, Violation } from "../offline/policy-check";
 import { RenderedResource, RenderResult } from "../offline/render";
 import { allPolicies, PACK_NAME } from "../policies/all";
+import { foreignKafkaOptions } from "../policies/tenant-isolation";
 import { put, render, stackConfig } from "./harness";
 
 const PROD = JSON.parse(fs.readFileSync("policies/config/prod.json", "utf8")) as PackConfig;
@@ -45,6 +46,14 @@ describe("compliant fixture", () => {
 
 const kafkaUser = (find: (t: string, n: string) => Mutable, tenant: string) => find(":KafkaUser", `${tenant}-kafka-user`);
 
+/** acme's anomalies job reading through `option` in place of its own events topic. */
+function withAcmeSourceOption(f: (type: string, name: string) => Mutable, option: string): void {
+  const cm = f(":ConfigMap", "acme-anomalies-sql").inputs;
+  const sql = (cm.data as Record<string, string>)["anomalies.sql"];
+  expect(sql).toContain("'topic' = 'acme.events'");
+  put(cm, ["data", "anomalies.sql"], sql.replace("'topic' = 'acme.events'", option));
+}
+
 const cases: [string, string, (find: (type: string, name: string) => Mutable, all: Mutable[]) => void][] = [
   ["s3-bucket-sse-kms", "a bucket encrypted with AES256 instead of KMS", (f) => put(f(":BucketServerSideEncryptionConfiguration", "platform-storage-kafka-tiered").inputs, ["rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm"], "AES256")],
   ["s3-public-access-blocked", "a bucket allowing public policies", (f) => put(f(":BucketPublicAccessBlock", "platform-storage-flink-state").inputs, ["blockPublicPolicy"], false)],
@@ -85,6 +94,8 @@ const cases: [string, string, (find: (type: string, name: string) => Mutable, al
   ["tenant-namespace-guardrails", "a tenant namespace without a ResourceQuota", (_f, all) => all.splice(all.findIndex((r) => r.name === "acme-eu-quota"), 1)],
   ["tenant-references-own-names", "one tenant reading another's topic", (f) => put(kafkaUser(f, "globex").inputs, ["spec", "authorization", "acls", 0, "resource", "name"], "acme.")],
   ["tenant-references-own-names", "a Flink job checkpointing under another tenant's prefix", (f) => put(f(":FlinkDeployment", "globex-events-per-minute").inputs, ["spec", "flinkConfiguration", "execution.checkpointing.dir"], "s3://ap-prod-flink-state-x/tenants/acme/flink/events-per-minute/checkpoints")],
+  ["tenant-references-own-names", "a Flink topic list naming another tenant's topic", (f) => withAcmeSourceOption(f, "'topic' = 'acme.events;acme-eu.events'")],
+  ["tenant-references-own-names", "a Flink topic-pattern whose unescaped dot matches another tenant", (f) => withAcmeSourceOption(f, "'topic-pattern' = 'acme.*'")],
   ["tenant-references-own-names", "a supervisor ingesting another tenant's topic", (f) => put(f(":DruidIngestion", "globex-ingestion-events").inputs, ["spec", "ingestion", "nativeSpec", "spec", "ioConfig", "topic"], "acme.events")],
   ["tenant-references-own-names", "a lake schema named for another tenant", (f) => put(f(":CatalogDatabase", "acme-eu-lake").inputs, ["name"], "acme")],
   ["no-cross-tenant-secret-reference", "a tenant reading another tenant's Secret", (f) => put(f(":DruidIngestion", "globex-ingestion-events").inputs, ["spec", "auth", "secretRef", "name"], "kafka-acme")],
@@ -102,6 +113,24 @@ describe("each policy reports its violation, and only it", () => {
     const violations = await violationsAfter(mutate);
     expect(policiesOf(violations)).toEqual([policy]);
     expect(violations.every((v) => v.enforcementLevel === "mandatory")).toBe(true);
+  });
+});
+
+describe("Kafka names in Flink connector options", () => {
+  const options = (o: string) => foreignKafkaOptions(`WITH (${o})`, "acme.");
+  it("judges each topic of a list", () => {
+    expect(options("'topic' = 'acme.events; acme.clicks'")).toEqual([]);
+    expect(options("'topic' = 'acme.events;globex.events'")).toEqual(["topic 'globex.events'"]);
+  });
+  it("accepts a topic-pattern only when every name it can match starts with the tenant's prefix", () => {
+    expect(options("'topic-pattern' = 'acme\\..*'")).toEqual([]);
+    expect(options("'topic-pattern' = '^acme\\.(events|clicks)'")).toEqual([]);
+    expect(options("'topic-pattern' = 'acme.*'")).toEqual(["topic-pattern 'acme.*'"]);
+    expect(options("'topic-pattern' = 'acme\\.x|globex\\..*'")).toEqual(["topic-pattern 'acme\\.x|globex\\..*'"]);
+    expect(options("'topic-pattern' = '.*'")).toEqual(["topic-pattern '.*'"]);
+  });
+  it("a '|' inside a group or a class is not an alternation of the whole pattern", () => {
+    expect(options("'topic-pattern' = 'acme\\.[a|b](x|y)'")).toEqual([]);
   });
 });
 
