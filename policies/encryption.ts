@@ -149,23 +149,40 @@ function literalSecretEnv(v: unknown, found: string[]): void {
   }
 }
 
+/** Map keys whose value is itself a secret. `existing…` keys (charts' `existingSecretKey`) name a Secret's key instead. */
+const SECRET_KEY = /(^secret|password|passwd|passphrase|token|secret[-_]?key|secret[-_]?access[-_]?key|private[-_]?key|api[-_]?key|client[-_]?secret)$/i;
+/** Objects whose fields name keys of a Secret they reference (`accessKeySecret: {awsSecretAccessKey: KEY}`). */
+const SECRET_REFERENCE = /(secret|secretref|secretkeyref)$/i;
+const NAMES_A_SECRET = /^existing/i;
+/** Values that stand for a secret rather than hold one: run-time placeholders, env expansions, file paths. */
+const STAND_IN = /^(\[secret\]|\$\{[^}]+\}|\$\([^)]+\)|\/.*)?$/;
+
+/** Every string of `v`, by JSON path, that holds a secret: by its key's name, or by its shape. */
+export function plaintextSecrets(v: unknown, path = "$", parentKey = ""): string[] {
+  if (typeof v === "string") return SECRET_PATTERNS.filter(([re]) => re.test(v)).map(([, what]) => `${path} contains ${what}`);
+  if (Array.isArray(v)) return v.flatMap((x, i) => plaintextSecrets(x, `${path}[${i}]`, parentKey));
+  if (!v || typeof v !== "object") return [];
+  return Object.entries(v as Props).flatMap(([key, x]) => {
+    const at = `${path}.${key}`;
+    const named = typeof x === "string" && SECRET_KEY.test(key) && !NAMES_A_SECRET.test(key) && !SECRET_REFERENCE.test(parentKey) && !STAND_IN.test(x);
+    return [...(named ? [`${at} is a literal ${key}`] : []), ...plaintextSecrets(x, at, key)];
+  });
+}
+
 export const noPlaintextSecrets: ResourceValidationPolicy = {
   name: "no-plaintext-secrets",
-  description: "Secret values live only in Kubernetes Secrets: never in ConfigMaps, environment values or other manifest fields.",
-  remediationSteps: "Keep the value in a Secret (from @pulumi/random) and reference it (secretKeyRef, a mounted volume, or a placeholder filled at run time).",
+  description: "Secret values live only in Kubernetes Secrets: never in ConfigMaps, Helm values, environment values or other fields.",
+  remediationSteps: "Keep the value in a Secret (from @pulumi/random) and reference it (secretKeyRef, a mounted volume, a chart's existingSecret, or a placeholder filled at run time).",
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {
-    if (!args.type.startsWith("kubernetes:") || args.type === T.secret || args.type === T.release) {
-      args.notApplicable("applies to Kubernetes objects other than Secrets");
+    if (args.type === T.secret) {
+      args.notApplicable("applies to everything but Kubernetes Secrets");
       return;
     }
-    // Offline renders mark every Pulumi secret as "[secret]": one outside a Secret is a leak.
-    if (containsMarker(args.props)) report("a Pulumi secret value is written into this object");
-    if (args.type === T.configMap) {
-      for (const [key, value] of Object.entries((get(args.props, "data") ?? {}) as Props)) {
-        for (const [re, what] of SECRET_PATTERNS) if (re.test(str(value))) report(`${key} contains ${what}`);
-      }
-    }
+    // Offline renders mark every Pulumi secret as "[secret]": one in a Kubernetes object other than a Secret
+    // (Helm values included) is a leak. Providers' own inputs (an RDS password) are encrypted in state.
+    if (args.type.startsWith("kubernetes:") && containsMarker(args.props)) report("a Pulumi secret value is written into this object");
+    for (const finding of plaintextSecrets(args.props)) report(finding);
     const env: string[] = [];
     literalSecretEnv(get(args.props, "spec"), env);
     for (const name of env) report(`environment variable ${name} has a literal value; use valueFrom.secretKeyRef`);

@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { checkPolicies, PackConfig, Violation } from "../offline/policy-check";
 import { RenderedResource, RenderResult } from "../offline/render";
 import { allPolicies, PACK_NAME } from "../policies/all";
+import { plaintextSecrets } from "../policies/encryption";
 import { foreignKafkaOptions } from "../policies/tenant-isolation";
 import { put, render, stackConfig } from "./harness";
 
@@ -75,6 +76,9 @@ const cases: [string, string, (find: (type: string, name: string) => Mutable, al
     put(d, ["spec", "common.runtime.properties"], String((d.spec as Record<string, unknown>)["common.runtime.properties"]).replace("druid.storage.sse.type=kms", "druid.storage.sse.type=s3"));
   }],
   ["no-plaintext-secrets", "a Pulumi secret written into a ConfigMap", (f) => put(f(":ConfigMap", "platform-kafka-metrics").inputs, ["data", "leak"], "[secret]")],
+  ["no-plaintext-secrets", "a literal password in a ConfigMap key named for it", (f) => put(f(":ConfigMap", "platform-kafka-metrics").inputs, ["data", "DB_PASSWORD"], "hunter2-prod")],
+  ["no-plaintext-secrets", "a literal connection-password in Trino's catalog Helm values", (f) => put(f(":Release", "trino").inputs, ["values", "catalogs", "pg"], "connector.name=postgresql\nconnection-password=hunter2-prod")],
+  ["no-plaintext-secrets", "a Pulumi secret written into Helm values", (f) => put(f(":Release", "kube-prometheus-stack").inputs, ["values", "grafana", "adminPassword"], "[secret]")],
   ["no-plaintext-secrets", "a literal password in a job's environment", (f) => put(f(":FlinkDeployment", "acme-anomalies").inputs, ["spec", "podTemplate", "spec", "containers", 0, "env", 1], { name: "KAFKA_PASSWORD", value: "hunter2hunter2" })],
   ["kafka-authorization-enabled", "a wildcard super user", (f) => put(f(":Kafka", "platform-kafka").inputs, ["spec", "kafka", "authorization", "superUsers"], ["User:*"])],
   ["kafka-user-no-wildcard-acl", "an ACL on every topic", (f) => put(kafkaUser(f, "globex").inputs, ["spec", "authorization", "acls", 0, "resource", "name"], "*")],
@@ -113,6 +117,22 @@ describe("each policy reports its violation, and only it", () => {
     const violations = await violationsAfter(mutate);
     expect(policiesOf(violations)).toEqual([policy]);
     expect(violations.every((v) => v.enforcementLevel === "mandatory")).toBe(true);
+  });
+});
+
+describe("plaintext secrets, by key name and by value shape", () => {
+  it("finds a literal under a secret's key name, at its JSON path", () => {
+    expect(plaintextSecrets({ data: { DB_PASSWORD: "hunter2-prod", "api-key": "k-123" } })).toEqual([
+      "$.data.DB_PASSWORD is a literal DB_PASSWORD",
+      "$.data.api-key is a literal api-key",
+    ]);
+    expect(plaintextSecrets({ c: ["x", "user=a password=\"s3cr3t-value\""] })).toEqual(["$.c[1] contains a literal password in a JAAS line"]);
+  });
+  it("leaves references to Secrets, placeholders and paths alone", () => {
+    expect(plaintextSecrets({
+      existingSecret: "grafana-admin", users: [{ existingSecretKey: "password" }], passwordAuthSecret: "trino-password-file",
+      accessKeySecret: { awsSecretAccessKey: "AWS_SECRET_ACCESS_KEY" }, password: "${KAFKA_PASSWORD}", token: "$(TOKEN)", passwordFile: "/etc/x", secret: "",
+    })).toEqual([]);
   });
 });
 
