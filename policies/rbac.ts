@@ -95,7 +95,7 @@ export const trinoAccessControl: ResourceValidationPolicy = {
 
 export const iamNoWildcard: ResourceValidationPolicy = {
   name: "iam-no-wildcard",
-  description: "IAM policies allow named actions on named resources: no '*' action, and no action on '*'.",
+  description: "IAM policies allow named actions on named resources: no wildcard or NotAction, no '*' resource or NotResource.",
   remediationSteps: "Name the actions and the bucket/key ARNs the workload uses.",
   enforcementLevel: "mandatory",
   validateResource: (args, report) => {
@@ -105,8 +105,12 @@ export const iamNoWildcard: ResourceValidationPolicy = {
     }
     policyStatements(args.props.policy).forEach((s, i) => {
       if (s.Effect !== "Allow") return;
-      const actions = list(s.Action);
-      if (actions.some((a) => a === "*" || a.endsWith(":*"))) report(`statement ${i} allows '${actions.join(", ")}'`);
+      // An allowed NotAction/NotResource grants everything but what it lists, services added later included.
+      if (s.NotAction !== undefined) report(`statement ${i} allows every action but '${list(s.NotAction).join(", ")}' (NotAction)`);
+      if (s.NotResource !== undefined) report(`statement ${i} applies to every resource but '${list(s.NotResource).join(", ")}' (NotResource)`);
+      // IAM expands * and ? in actions (s3:Get* is every Get action, those AWS adds later too).
+      const globs = list(s.Action).filter((a) => /[*?]/.test(a));
+      if (globs.length > 0) report(`statement ${i} allows '${globs.join(", ")}': name each action`);
       if (list(s.Resource).includes("*")) report(`statement ${i} applies to every resource ('*')`);
     });
   },

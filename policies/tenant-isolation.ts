@@ -149,11 +149,14 @@ function foreignNames(r: StackResource, tenant: string): string[] {
       break;
     }
     case T.iamRolePolicy:
-      // Object ARNs (arn:aws:s3:::bucket/path) of a tenant's role stay under the tenant's prefix.
+      // Object ARNs (arn:aws:s3:::bucket/path) of a tenant's role stay under the tenant's prefix, and its Glue
+      // databases and tables are its lake schema's (database/<schema>, table/<schema>/…).
       for (const st of policyStatements(r.props.policy)) {
         for (const arn of list(st.Resource)) {
           const path = /^arn:aws[a-z-]*:s3:::[^/]+\/(.*)$/.exec(arn)?.[1];
           if (path !== undefined && !path.startsWith(tenantNaming.storagePrefix(tenant))) out.push(`S3 path '${path}'`);
+          const database = /^arn:aws[a-z-]*:glue:[^:]*:[^:]*:(?:database|table|userDefinedFunction)\/([^/]*)/.exec(arn)?.[1];
+          if (database !== undefined && database !== tenantNaming.lakeSchema(tenant)) out.push(`Glue database '${database}'`);
         }
       }
       break;

@@ -47,6 +47,14 @@ describe("compliant fixture", () => {
 
 const kafkaUser = (find: (t: string, n: string) => Mutable, tenant: string) => find(":KafkaUser", `${tenant}-kafka-user`);
 
+/** A role policy's document, edited in place. */
+function editPolicy(f: (type: string, name: string) => Mutable, role: string, edit: (doc: { Statement: Record<string, unknown>[] }) => void): void {
+  const p = f(":RolePolicy", role).inputs;
+  const doc = JSON.parse(String(p.policy));
+  edit(doc);
+  put(p, ["policy"], JSON.stringify(doc));
+}
+
 /** acme's anomalies job reading through `option` in place of its own events topic. */
 function withAcmeSourceOption(f: (type: string, name: string) => Mutable, option: string): void {
   const cm = f(":ConfigMap", "acme-anomalies-sql").inputs;
@@ -86,6 +94,13 @@ const cases: [string, string, (find: (type: string, name: string) => Mutable, al
   ["no-wildcard-rbac", "a Role with wildcard verbs", (f) => put(f(":Role", "acme-flink").inputs, ["rules", 0, "verbs"], ["*"])],
   ["grafana-anonymous-disabled", "Grafana open to anonymous users", (f) => put(f(":Release", "kube-prometheus-stack").inputs, ["values", "grafana", "grafana.ini", "auth.anonymous", "enabled"], true)],
   ["trino-access-control", "a Trino release without access control", (_f, all) => all.push({ ...structuredClone(all.find((r) => r.name === "kube-prometheus-stack")!), name: "trino", urn: "urn:pulumi:prod::analytics-platform::kubernetes:helm.sh/v3:Release::trino", inputs: { chart: "trino", values: { server: {} } } })],
+  ["iam-no-wildcard", "a glob action (s3:Get*)", (f) => editPolicy(f, "acme-flink", (doc) => { doc.Statement[0].Action = ["s3:Get*"]; })],
+  ["iam-no-wildcard", "an allowed NotResource", (f) => editPolicy(f, "acme-flink", (doc) => { doc.Statement[0].NotResource = doc.Statement[0].Resource; delete doc.Statement[0].Resource; })],
+  ["iam-no-wildcard", "an allowed NotAction", (f) => editPolicy(f, "acme-flink", (doc) => { doc.Statement[0].NotAction = ["iam:*"]; delete doc.Statement[0].Action; })],
+  ["tenant-references-own-names", "a tenant role with Glue access to another tenant's database", (f) => editPolicy(f, "acme-flink", (doc) => {
+    const glue = doc.Statement.find((st) => JSON.stringify(st.Resource).includes(":glue:"))!;
+    glue.Resource = (glue.Resource as string[]).map((arn) => arn.replace("database/acme", "database/acme_eu").replace("table/acme/", "table/acme_eu/"));
+  })],
   ["iam-no-wildcard", "an IAM policy allowing every S3 action", (f) => {
     const p = f(":RolePolicy", "platform-kafka-irsa").inputs;
     const doc = JSON.parse(String(p.policy));
