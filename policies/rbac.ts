@@ -1,4 +1,5 @@
 import { ResourceValidationPolicy } from "@pulumi/policy";
+import { tenantNaming } from "../model/naming";
 import { asArray, get, list, ofType, policyStatements, str, T } from "./support";
 
 export const kafkaAuthorizationEnabled: ResourceValidationPolicy = {
@@ -78,18 +79,75 @@ export const grafanaAnonymousDisabled: ResourceValidationPolicy = {
   }),
 };
 
+type TrinoRule = Record<string, unknown>;
+interface TrinoSubject { readonly user: string; readonly groups: readonly string[] }
+
+/** Trino's file-based rules match names by Java regex, whole name; an absent field matches everything. */
+const fullMatch = (pattern: unknown, value: string): boolean => pattern === undefined || new RegExp(`^(?:${str(pattern)})$`).test(value);
+const subjectMatches = (rule: TrinoRule, who: TrinoSubject): boolean =>
+  rule.role === undefined && fullMatch(rule.user, who.user) && (rule.group === undefined || who.groups.some((g) => fullMatch(rule.group, g)));
+
+/**
+ * What Trino's rules let one tenant do to another's data and queries, and what they let everyone do. The first
+ * matching rule decides, and a missing section allows all (trino-plugin-toolkit FileBasedSystemAccessControl).
+ * `groups` is the group file (`group:user1,user2` per line); tenants are its `tenant-<name>` groups.
+ */
+export function trinoRuleProblems(rulesJson: string, groupFile: string): string[] {
+  let rules: Record<string, TrinoRule[] | undefined>;
+  try {
+    rules = JSON.parse(rulesJson);
+  } catch (e) {
+    return [`the rules are not JSON: ${(e as Error).message}`];
+  }
+  const problems = ["catalogs", "schemas", "tables", "queries"].filter((k) => !Array.isArray(rules[k])).map((k) => `no '${k}' rules: Trino then allows every ${k === "queries" ? "query" : k.replace(/s$/, "")} to everyone`);
+  const members = new Map<string, string[]>();
+  for (const line of groupFile.split("\n").filter((l) => l.includes(":"))) {
+    const [group, users] = line.split(":");
+    for (const user of users.split(",").map((u) => u.trim()).filter(Boolean)) members.set(user, [...(members.get(user) ?? []), group.trim()]);
+  }
+  const tenants = [...new Set([...members.values()].flat())].filter((g) => g.startsWith("tenant-")).map((g) => g.slice("tenant-".length));
+  const subjectOf = (t: string): TrinoSubject => ({ user: tenantNaming.trinoUser(t), groups: members.get(tenantNaming.trinoUser(t)) ?? [] });
+  const first = (section: string, who: TrinoSubject, object: (r: TrinoRule) => boolean) => (rules[section] ?? []).find((r) => subjectMatches(r, who) && object(r));
+  const tableAllowed = (who: TrinoSubject, catalog: string, schema: string, table: string) => {
+    const rule = first("tables", who, (r) => fullMatch(r.catalog, catalog) && fullMatch(r.schema, schema) && fullMatch(r.table, table));
+    return rule === undefined ? !Array.isArray(rules.tables) : asArray(rule.privileges).length > 0;
+  };
+  const objectsOf = (t: string) => [["lake", tenantNaming.lakeSchema(t), "events"], ["druid", "druid", tenantNaming.druidDatasource(t, "events")]] as const;
+  const subjects: [string, TrinoSubject][] = [...tenants.map((t) => [`tenant ${t}`, subjectOf(t)] as [string, TrinoSubject]), ["a user in no group", { user: "nobody", groups: [] }]];
+  for (const [who, subject] of subjects) {
+    for (const other of tenants.filter((t) => subject.user !== tenantNaming.trinoUser(t))) {
+      for (const [catalog, schema, table] of objectsOf(other)) {
+        if (tableAllowed(subject, catalog, schema, table)) problems.push(`${who} can read ${catalog}.${schema}.${table}, tenant ${other}'s`);
+      }
+      const query = first("queries", subject, (r) => fullMatch(r.queryOwner, tenantNaming.trinoUser(other)));
+      const seen = query === undefined ? (Array.isArray(rules.queries) ? [] : ["view", "kill"]) : asArray(query.allow).map(str).filter((a) => a === "view" || a === "kill");
+      if (seen.length > 0) problems.push(`${who} can ${seen.join(" and ")} tenant ${other}'s queries`);
+    }
+  }
+  return problems;
+}
+
 export const trinoAccessControl: ResourceValidationPolicy = {
   name: "trino-access-control",
-  description: "Trino authenticates users and enforces file-based access control.",
-  remediationSteps: "Set accessControl (type configmap, with rules) and server.config.authenticationType in the Trino values.",
+  description: "Trino serves HTTPS only, authenticates users, keeps a shared secret between its nodes, and its access rules deny by default and never let one tenant reach another's data or queries.",
+  remediationSteps: "Keep the platform's values: server.config.https and authenticationType PASSWORD, internal-communication.shared-secret from a Secret, and the generated file-based rules (one rule set per tenant, a final deny).",
   enforcementLevel: "mandatory",
   validateResource: ofType(T.release, (props, args, report) => {
     if (!str(props.chart).endsWith("trino")) {
       args.notApplicable("applies to the Trino release");
       return;
     }
-    if (!get(props, "values", "accessControl", "rules")) report("Trino has no access-control rules");
     if (!get(props, "values", "server", "config", "authenticationType")) report("Trino does not authenticate users");
+    // Trino refuses password authentication over plain HTTP, and nodes trust each other by the shared secret.
+    if (get(props, "values", "server", "config", "https", "enabled") !== true) report("Trino does not serve HTTPS");
+    if (!list(get(props, "values", "additionalConfigProperties")).some((p) => /^internal-communication\.shared-secret=\S+/.test(p))) report("Trino's nodes have no internal-communication.shared-secret");
+    const files = get(props, "values", "accessControl", "rules") as Record<string, unknown> | undefined;
+    const rules = files?.[str(get(props, "values", "accessControl", "configFile")) || "rules.json"];
+    if (typeof rules !== "string") {
+      report("Trino has no access-control rules");
+      return;
+    }
+    for (const problem of trinoRuleProblems(rules, str(get(props, "values", "auth", "groups")))) report(problem);
   }),
 };
 

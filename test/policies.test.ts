@@ -4,6 +4,7 @@ import { checkPolicies, PackConfig, Violation } from "../offline/policy-check";
 import { RenderedResource, RenderResult } from "../offline/render";
 import { allPolicies, PACK_NAME } from "../policies/all";
 import { plaintextSecrets } from "../policies/encryption";
+import { trinoRuleProblems } from "../policies/rbac";
 import { foreignKafkaOptions } from "../policies/tenant-isolation";
 import { put, render, stackConfig } from "./harness";
 
@@ -46,6 +47,12 @@ describe("compliant fixture", () => {
 });
 
 const kafkaUser = (find: (t: string, n: string) => Mutable, tenant: string) => find(":KafkaUser", `${tenant}-kafka-user`);
+
+/** Trino's rules file, replaced by what `edit` makes of it. */
+function editTrinoRules(f: (type: string, name: string) => Mutable, edit: (rules: Record<string, unknown>) => unknown): void {
+  const files = (f(":Release", "trino").inputs.values as { accessControl: { rules: Record<string, string> } }).accessControl.rules;
+  files["rules.json"] = JSON.stringify(edit(JSON.parse(files["rules.json"])));
+}
 
 /** A role policy's document, edited in place. */
 function editPolicy(f: (type: string, name: string) => Mutable, role: string, edit: (doc: { Statement: Record<string, unknown>[] }) => void): void {
@@ -93,6 +100,14 @@ const cases: [string, string, (find: (type: string, name: string) => Mutable, al
   ["no-cluster-admin-binding", "a binding to cluster-admin", (f) => put(f(":RoleBinding", "platform-druid-discovery").inputs, ["roleRef", "name"], "cluster-admin")],
   ["no-wildcard-rbac", "a Role with wildcard verbs", (f) => put(f(":Role", "acme-flink").inputs, ["rules", 0, "verbs"], ["*"])],
   ["grafana-anonymous-disabled", "Grafana open to anonymous users", (f) => put(f(":Release", "kube-prometheus-stack").inputs, ["values", "grafana", "grafana.ini", "auth.anonymous", "enabled"], true)],
+  ["trino-access-control", "allow-all Trino rules", (f) => editTrinoRules(f, () => ({ catalogs: [{ allow: "all" }] }))],
+  ["trino-access-control", "Trino rules letting tenant-acme-eu read lake schema acme", (f) => editTrinoRules(f, (rules) => ({ ...rules, tables: [{ group: "tenant-acme-eu", catalog: "lake", schema: "acme", privileges: ["SELECT"] }, ...(rules.tables as unknown[])] }))],
+  ["trino-access-control", "Trino rules letting every tenant view every query", (f) => editTrinoRules(f, (rules) => ({ ...rules, queries: [{ group: "tenant-.*", allow: ["execute", "view"] }, ...(rules.queries as unknown[])] }))],
+  ["trino-access-control", "Trino over plain HTTP", (f) => put(f(":Release", "trino").inputs, ["values", "server", "config", "https", "enabled"], false)],
+  ["trino-access-control", "Trino without its internal shared secret", (f) => {
+    const values = f(":Release", "trino").inputs.values as Record<string, unknown>;
+    values.additionalConfigProperties = (values.additionalConfigProperties as string[]).filter((p) => !p.startsWith("internal-communication.shared-secret="));
+  }],
   ["trino-access-control", "a Trino release without access control", (_f, all) => all.push({ ...structuredClone(all.find((r) => r.name === "kube-prometheus-stack")!), name: "trino", urn: "urn:pulumi:prod::analytics-platform::kubernetes:helm.sh/v3:Release::trino", inputs: { chart: "trino", values: { server: {} } } })],
   ["iam-no-wildcard", "a glob action (s3:Get*)", (f) => editPolicy(f, "acme-flink", (doc) => { doc.Statement[0].Action = ["s3:Get*"]; })],
   ["iam-no-wildcard", "an allowed NotResource", (f) => editPolicy(f, "acme-flink", (doc) => { doc.Statement[0].NotResource = doc.Statement[0].Resource; delete doc.Statement[0].Resource; })],
@@ -148,6 +163,32 @@ describe("plaintext secrets, by key name and by value shape", () => {
       existingSecret: "grafana-admin", users: [{ existingSecretKey: "password" }], passwordAuthSecret: "trino-password-file",
       accessKeySecret: { awsSecretAccessKey: "AWS_SECRET_ACCESS_KEY" }, password: "${KAFKA_PASSWORD}", token: "$(TOKEN)", passwordFile: "/etc/x", secret: "",
     })).toEqual([]);
+  });
+});
+
+describe("Trino's rules, judged as Trino matches them", () => {
+  const groups = "platform-admins:admin\ntenant-acme:tenant-acme\ntenant-globex:tenant-globex";
+  const own = (t: string) => ({ group: `tenant-${t}`, catalog: "lake", schema: t, privileges: ["SELECT"] });
+  it("accepts per-tenant rules ending in a deny", () => {
+    expect(trinoRuleProblems(JSON.stringify({ catalogs: [], schemas: [], tables: [own("acme"), own("globex"), { privileges: [] }], queries: [{ allow: ["execute"] }] }), groups)).toEqual([]);
+  });
+  it("the first matching rule decides: a deny after a broad allow comes too late", () => {
+    const rules = { catalogs: [], schemas: [], tables: [{ catalog: "lake", privileges: ["SELECT"] }, own("acme"), { privileges: [] }], queries: [] };
+    expect(trinoRuleProblems(JSON.stringify(rules), groups)).toEqual([
+      "tenant acme can read lake.globex.events, tenant globex's",
+      "tenant globex can read lake.acme.events, tenant acme's",
+      "a user in no group can read lake.acme.events, tenant acme's",
+      "a user in no group can read lake.globex.events, tenant globex's",
+    ]);
+  });
+  it("a missing section allows everything, as Trino does", () => {
+    expect(trinoRuleProblems(JSON.stringify({ catalogs: [], schemas: [], tables: [{ privileges: [] }] }), "tenant-acme:tenant-acme\ntenant-globex:tenant-globex")).toEqual([
+      "no 'queries' rules: Trino then allows every query to everyone",
+      "tenant acme can view and kill tenant globex's queries",
+      "tenant globex can view and kill tenant acme's queries",
+      "a user in no group can view and kill tenant acme's queries",
+      "a user in no group can view and kill tenant globex's queries",
+    ]);
   });
 });
 
