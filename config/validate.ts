@@ -4,7 +4,7 @@ import schema from "./schema.json";
 import { KAFKA_DEFAULTS } from "../model/defaults";
 import { transactionTimeoutProblem } from "../model/flink";
 import { cidrProblem } from "../model/network";
-import { partitionLimitProblem } from "../model/sizing";
+import { partitionLimitProblem, partitionLimitsOf } from "../model/sizing";
 import { StackConfig } from "./types";
 
 export const CONFIG_NAMESPACE = "analytics-platform";
@@ -95,10 +95,7 @@ const tenantsPresent: Rule = (config) =>
     : [];
 
 const tenantPeakServable: Rule = (config) => {
-  const sizing = {
-    eventsPerPartitionPerSecond: config.kafka?.eventsPerPartitionPerSecond ?? KAFKA_DEFAULTS.eventsPerPartitionPerSecond,
-    maxPartitions: config.kafka?.maxPartitionsPerTopic ?? KAFKA_DEFAULTS.maxPartitionsPerTopic,
-  };
+  const sizing = partitionLimitsOf(config.kafka);
   return config.tenants.flatMap((t, i) => {
     const problem = partitionLimitProblem(t.peakEventsPerSecond, sizing);
     return problem ? [`${configPath(["tenants", i, "peakEventsPerSecond"])}: tenant '${t.name}' ${problem}`] : [];

@@ -35,6 +35,8 @@ export const tenantNaming = {
   lakeSchema: (tenant: string): string => tenant.replace(/-/g, "_"),
   trinoUser: (tenant: string): string => `tenant-${tenant}`,
   trinoGroup: (tenant: string): string => `tenant-${tenant}`,
+  /** The tenant a Trino group belongs to (the inverse of trinoGroup), or undefined for a platform group. */
+  tenantOfTrinoGroup: (group: string): string | undefined => (group.startsWith("tenant-") ? group.slice("tenant-".length) : undefined),
   /** User of the in-cluster object store for this tenant's workloads. */
   objectStoreClient: (tenant: string): string => `tenant-${tenant}`,
 } as const;

@@ -16,6 +16,7 @@ import {
   NamespaceQuota,
   namespaceQuotaFor,
   PartitionSizing,
+  partitionLimitsOf,
   partitionsFor,
 } from "./sizing";
 
@@ -186,11 +187,7 @@ export function tenantAcls(tenant: string): AclModel[] {
 
 function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, flink: FlinkModel, druid: DruidIngestionSettings, lake: LakeModel, catalog: JobCatalog): TenantModel {
   const env = ENVIRONMENT_DEFAULTS[config.environment].kafka;
-  const sizing: PartitionSizing = {
-    eventsPerPartitionPerSecond: config.kafka?.eventsPerPartitionPerSecond ?? KAFKA_DEFAULTS.eventsPerPartitionPerSecond,
-    minPartitions: env.minPartitions,
-    maxPartitions: config.kafka?.maxPartitionsPerTopic ?? KAFKA_DEFAULTS.maxPartitionsPerTopic,
-  };
+  const sizing: PartitionSizing = { ...partitionLimitsOf(config.kafka), minPartitions: env.minPartitions };
   const localHours = config.kafka?.tieredStorage?.localRetentionHours ?? env.localRetentionHours;
   const partitions = partitionsFor(t.peakEventsPerSecond, sizing);
   const cfg = topicConfig(t.retentionDays, kafka, localHours);

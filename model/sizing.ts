@@ -1,10 +1,20 @@
 /** Every size derived from a tenant's load is computed here; pure functions, tested directly. */
+import { KafkaConfig } from "../config/types";
+import { KAFKA_DEFAULTS } from "./defaults";
 
 export interface PartitionSizing {
   /** Sustained events per second one partition is planned for. */
   readonly eventsPerPartitionPerSecond: number;
   readonly minPartitions: number;
   readonly maxPartitions: number;
+}
+
+/** The per-partition rate and the per-topic limit a stack's Kafka config sets, defaults resolved. */
+export function partitionLimitsOf(kafka: KafkaConfig | undefined): Pick<PartitionSizing, "eventsPerPartitionPerSecond" | "maxPartitions"> {
+  return {
+    eventsPerPartitionPerSecond: kafka?.eventsPerPartitionPerSecond ?? KAFKA_DEFAULTS.eventsPerPartitionPerSecond,
+    maxPartitions: kafka?.maxPartitionsPerTopic ?? KAFKA_DEFAULTS.maxPartitionsPerTopic,
+  };
 }
 
 /** Partitions that carry `peakEventsPerSecond` at the planned per-partition rate, before the minimum. */

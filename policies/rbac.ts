@@ -105,7 +105,7 @@ export function trinoRuleProblems(rulesJson: string, groupFile: string): string[
     const [group, users] = line.split(":");
     for (const user of users.split(",").map((u) => u.trim()).filter(Boolean)) members.set(user, [...(members.get(user) ?? []), group.trim()]);
   }
-  const tenants = [...new Set([...members.values()].flat())].filter((g) => g.startsWith("tenant-")).map((g) => g.slice("tenant-".length));
+  const tenants = [...new Set([...members.values()].flat())].flatMap((g) => tenantNaming.tenantOfTrinoGroup(g) ?? []);
   const subjectOf = (t: string): TrinoSubject => ({ user: tenantNaming.trinoUser(t), groups: members.get(tenantNaming.trinoUser(t)) ?? [] });
   const first = (section: string, who: TrinoSubject, object: (r: TrinoRule) => boolean) => (rules[section] ?? []).find((r) => subjectMatches(r, who) && object(r));
   const tableAllowed = (who: TrinoSubject, catalog: string, schema: string, table: string) => {
