@@ -11,7 +11,7 @@ import { strimziLabels, tenantLabels } from "../model/labels";
 import { TenantModel } from "../model/platform-model";
 import { FlinkIdentity, FlinkJob, flinkRoleRules, FLINK_ROLE, FlinkStateStorage } from "./flink/flink-job";
 import { FlinkModel } from "../model/flink";
-import { platformNaming } from "../model/naming";
+import { platformNaming, TENANT_COMPONENT_TYPE } from "../model/naming";
 import { customResource, namespace } from "./k8s";
 import { credentialData, LOCAL_CREDENTIALS_SECRET } from "./storage/access";
 
@@ -84,7 +84,7 @@ export class Tenant extends pulumi.ComponentResource {
   public readonly credentialsSecret: pulumi.Output<string>;
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("analytics-platform:tenant:Tenant", name, {}, opts);
+    super(TENANT_COMPONENT_TYPE, name, {}, opts);
     const t = args.model;
     const labels = tenantLabels(t.name, "tenant");
     const child = { parent: this };

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import yaml from "js-yaml";
+import * as YAML from "yaml";
 import * as jsonc from "jsonc-parser";
 
 /** A file the user gave that cannot be read or parsed: its message starts with `file:line:col`, or the file. */
@@ -67,4 +68,42 @@ export function readJsonFile(file: string): unknown {
 /** A `.json` file as JSON, anything else as YAML. */
 export function readDataFile(file: string): unknown {
   return file.endsWith(".json") ? readJsonFile(file) : readYamlFile(file);
+}
+
+/** A path into a parsed document: keys and list indexes, as `config.tenants[1].jobs[0]` spells them. */
+export type DocPath = readonly (string | number)[];
+
+/**
+ * The 1-based line of each node of a YAML text, by path: a map entry's at its key, a list item's where it
+ * starts. Reports point at the line that holds a value (a tenant's entry, a job in its list). js-yaml keeps
+ * no positions; `yaml`'s document does.
+ */
+export function yamlLineOf(text: string): (path: DocPath) => number | undefined {
+  const lines = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { lineCounter: lines });
+  return (p) => {
+    let node: unknown = doc.contents;
+    let start: number | undefined;
+    for (const step of p) {
+      if (YAML.isMap(node)) {
+        const pair = node.items.find((i) => YAML.isScalar(i.key) && i.key.value === step);
+        start = YAML.isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
+        node = pair?.value;
+      } else if (YAML.isSeq(node) && typeof step === "number") {
+        node = node.items[step];
+        start = YAML.isNode(node) ? node.range?.[0] : undefined;
+      } else return undefined;
+      if (start === undefined) return undefined;
+    }
+    return start === undefined ? undefined : lines.linePos(start).line;
+  };
+}
+
+/** The same for a JSON text. */
+export function jsonLineOf(text: string): (path: DocPath) => number | undefined {
+  const tree = jsonc.parseTree(text);
+  return (p) => {
+    const node = tree && jsonc.findNodeAtLocation(tree, [...p]);
+    return node ? lineAndColumn(text, node.offset).line : undefined;
+  };
 }

@@ -41,6 +41,9 @@ export const tenantNaming = {
   objectStoreClient: (tenant: string): string => `tenant-${tenant}`,
 } as const;
 
+/** The type token of a tenant's component: reports and policies find a resource's tenant by this ancestor. */
+export const TENANT_COMPONENT_TYPE = "analytics-platform:tenant:Tenant";
+
 /** The in-cluster S3 endpoint (cloud: local). */
 export const LOCAL_ENDPOINT = "http://minio.object-store.svc:9000";
 

@@ -3,7 +3,8 @@ import * as path from "node:path";
 import type { EnforcementLevel, Policies, Policy } from "@pulumi/policy";
 import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import type { RenderedResource } from "./render";
+import { TENANT_COMPONENT_TYPE } from "../model/naming";
+import { RenderedResource, tenantOf } from "./render";
 
 /** One policy violation, as the Pulumi CLI reports it. */
 export interface Violation {
@@ -14,6 +15,11 @@ export interface Violation {
   readonly urn?: string;
   /** "<type>: <name>" of the resource, when the violation names one. */
   readonly resource?: string;
+  /** What a reviewer looks it up by: the Kubernetes kind and `namespace/name`, else the Pulumi type and name. */
+  readonly kind?: string;
+  readonly object?: string;
+  /** The tenant whose resource it is; absent for the platform's. */
+  readonly tenant?: string;
 }
 
 export interface PolicyReport {
@@ -21,6 +27,8 @@ export interface PolicyReport {
   readonly version: string;
   readonly violations: readonly Violation[];
   readonly mandatory: number;
+  /** Every tenant in the plan, for the per-tenant summary. */
+  readonly tenants: readonly string[];
 }
 
 /** Pack config as `pulumi preview --policy-pack-config` takes it. */
@@ -71,6 +79,15 @@ function call(fun: RpcFun, request: unknown): Promise<analyzerproto.AnalyzeRespo
   });
 }
 
+/** A Kubernetes object by kind and `namespace/name`; anything else by its Pulumi type and name. */
+function identity(r: RenderedResource): { kind: string; object: string } {
+  const meta = r.inputs.metadata as { name?: unknown; namespace?: unknown } | undefined;
+  if (typeof r.inputs.kind === "string" && typeof meta?.name === "string") {
+    return { kind: r.inputs.kind, object: typeof meta.namespace === "string" ? `${meta.namespace}/${meta.name}` : meta.name };
+  }
+  return { kind: r.type, object: r.name };
+}
+
 const LEVELS: Record<number, Violation["enforcementLevel"] | undefined> = {
   [analyzerproto.EnforcementLevel.ADVISORY]: "advisory",
   [analyzerproto.EnforcementLevel.MANDATORY]: "mandatory",
@@ -114,16 +131,19 @@ export async function checkPolicies(
     const level = LEVELS[d.getEnforcementlevel()];
     if (!level) return [];
     const target = byUrn.get(d.getUrn());
+    const tenant = target && tenantOf(target, byUrn);
     return [{
       policy: d.getPolicyname(),
       description: d.getDescription(),
       enforcementLevel: level,
       message: d.getMessage(),
       ...(d.getUrn() ? { urn: d.getUrn() } : {}),
-      ...(target ? { resource: `${target.type}: ${target.name}` } : {}),
+      ...(target ? { resource: `${target.type}: ${target.name}`, ...identity(target) } : {}),
+      ...(tenant ? { tenant } : {}),
     }];
   });
-  return { pack: pack.name, version: pack.version, violations, mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length };
+  const tenants = resources.filter((r) => r.type === TENANT_COMPONENT_TYPE).map((r) => r.name);
+  return { pack: pack.name, version: pack.version, violations, mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length, tenants };
 }
 
 /** The pack's version, read as the PolicyPack reads it: from policies/package.json. */

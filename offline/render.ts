@@ -1,6 +1,8 @@
 import * as path from "node:path";
 import { readYamlFile } from "../config/files";
 import { CONFIG_NAMESPACE } from "../config/validate";
+import { TENANT_COMPONENT_TYPE } from "../model/naming";
+import type { PlatformModel } from "../model/platform-model";
 import { PlatformMocks, RegisteredResource } from "./mocks";
 
 const PROJECT = "analytics-platform";
@@ -33,6 +35,8 @@ export interface RenderResult {
    * for generated credentials. In memory only: `npm run verify` hands them to the engines; nothing prints them.
    */
   readonly secretValues: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  /** The model the program deployed from: reports locate resources through it (resource-sources.ts). */
+  readonly model: PlatformModel;
 }
 
 /** Stack config as `Pulumi.<stack>.yaml` holds it: full keys (`analytics-platform:tenants`) to values. */
@@ -210,7 +214,7 @@ export async function renderPlatform(
     if (seen.has(r.urn)) throw new Error(`render: two resources share the URN ${r.urn}`);
     seen.add(r.urn);
   }
-  return { stack, resources, outputs: (await resolveRedacted(pulumi, exported)) as Record<string, unknown>, secretValues };
+  return { stack, resources, outputs: (await resolveRedacted(pulumi, exported)) as Record<string, unknown>, secretValues, model };
 }
 
 /** Short config keys of this project, for validation without the engine. */
@@ -241,7 +245,7 @@ export function manifestsOf(result: RenderResult): Record<string, unknown>[] {
 /** The tenant a resource belongs to: the name of its nearest Tenant ancestor. */
 export function tenantOf(resource: RenderedResource, byUrn: ReadonlyMap<string, RenderedResource>): string | undefined {
   for (let r: RenderedResource | undefined = resource; r; r = r.parent ? byUrn.get(r.parent) : undefined) {
-    if (r.type === "analytics-platform:tenant:Tenant") return r.name;
+    if (r.type === TENANT_COMPONENT_TYPE) return r.name;
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { StackValidationPolicy } from "@pulumi/policy";
-import { platformNaming, tenantNaming } from "../model/naming";
+import { platformNaming, TENANT_COMPONENT_TYPE, tenantNaming } from "../model/naming";
 import { asArray, get, list, nameOf, namespaceOf, policyStatements, Props, resourcesOf, StackResource, str, T, tenantOf } from "./support";
 
 /**
@@ -16,7 +16,7 @@ const isK8sObject = (r: StackResource) => r.type.startsWith("kubernetes:") && r.
 
 /** The tenant a resource belongs to by its place in the program: its nearest Tenant component. */
 function owningTenant(r: StackResource): string | undefined {
-  for (let p = r.parent; p; p = p.parent) if (p.type === "analytics-platform:tenant:Tenant") return p.name;
+  for (let p = r.parent; p; p = p.parent) if (p.type === TENANT_COMPONENT_TYPE) return p.name;
   return undefined;
 }
 

@@ -8,6 +8,7 @@ import { inStackFile, InputError, parseFlags, runTool, UsageError } from "../off
 import { checkPolicies, PackConfig, packVersion } from "../offline/policy-check";
 import { formatMarkdown, formatSarif, formatText } from "../offline/policy-report";
 import { readStackFile, renderPlatform, RenderedResource, stackNameOf } from "../offline/render";
+import { ResourceSource, resourcesFileSources, stackFileSources } from "../offline/resource-sources";
 import { allPolicies, PACK_NAME } from "../policies/all";
 
 const USAGE = "usage: npm run policy -- --stack NAME | --config-file FILE | --resources FILE [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE]";
@@ -33,21 +34,25 @@ async function main(): Promise<number> {
     format: { type: "string", default: "text" },
     out: { type: "string" },
   });
-  const sources = [values.stack, values["config-file"], values.resources].filter((v) => v !== undefined);
-  if (sources.length !== 1) throw new UsageError("give one of --stack, --config-file and --resources");
+  const given = [values.stack, values["config-file"], values.resources].filter((v) => v !== undefined);
+  if (given.length !== 1) throw new UsageError("give one of --stack, --config-file and --resources");
   if (!FORMATS.includes(values.format)) throw new UsageError(`unknown format '${values.format}' (one of ${FORMATS.join(", ")})`);
 
   let resources: RenderedResource[];
   let artifact: string;
   let environment: string | undefined;
+  let sources: Map<string, ResourceSource>;
   if (values.resources) {
     artifact = values.resources;
     resources = readResources(values.resources);
+    sources = resourcesFileSources(resources, artifact);
   } else {
     artifact = values["config-file"] ?? `Pulumi.${values.stack}.yaml`;
     const config = readStackFile(artifact);
     environment = String(config["analytics-platform:environment"] ?? "");
-    resources = [...(await renderPlatform(values.stack ?? stackNameOf(artifact), config).catch(inStackFile(artifact))).resources];
+    const rendered = await renderPlatform(values.stack ?? stackNameOf(artifact), config).catch(inStackFile(artifact));
+    resources = [...rendered.resources];
+    sources = stackFileSources(resources, rendered.model, config, artifact);
   }
   // Default levels follow the environment: advisory in dev, mandatory in prod (and for a bare resources.json).
   const policyConfig = values["policy-config"] ?? `policies/config/${environment === "dev" ? "dev" : "prod"}.json`;
@@ -56,8 +61,8 @@ async function main(): Promise<number> {
   const report = await checkPolicies(resources, allPolicies, config, { name: PACK_NAME, version: packVersion() });
   const text =
     values.format === "json" ? JSON.stringify(report, null, 2)
-    : values.format === "sarif" ? JSON.stringify(formatSarif(report, allPolicies, artifact), null, 2)
-    : values.format === "markdown" ? formatMarkdown(report, artifact)
+    : values.format === "sarif" ? JSON.stringify(formatSarif(report, allPolicies, artifact, sources), null, 2)
+    : values.format === "markdown" ? formatMarkdown(report, allPolicies, artifact, sources)
     : formatText(report, "policies");
   if (values.out) fs.writeFileSync(values.out, `${text}\n`);
   else process.stdout.write(`${text}\n`);
