@@ -123,6 +123,9 @@ export async function checkPolicies(
     const a = describe(new analyzerproto.AnalyzerResource(), r, structs.get(r)!);
     if (r.parent) a.setParent(r.parent);
     a.setDependenciesList([...r.dependsOn]);
+    for (const [property, urns] of Object.entries(r.propertyDependencies ?? {})) {
+      a.getPropertydependenciesMap().set(property, new analyzerproto.AnalyzerPropertyDependencies().setUrnsList([...urns]));
+    }
     return a;
   }));
   diagnostics.push(...(await call(analyzeStack, stackReq)).getDiagnosticsList());

@@ -24,6 +24,12 @@ export interface RenderedResource {
   readonly inputs: Record<string, unknown>;
   /** True when the program reads an existing object (`.get`) rather than creating one. */
   readonly read: boolean;
+  /**
+   * URNs each input property depends on (through the Outputs it holds), as the engine hands them to stack
+   * policies: a bucket's companions are found by the bucket their `bucket` input comes from. Absent in
+   * resources files written before it was recorded.
+   */
+  readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface RenderResult {
@@ -124,6 +130,7 @@ interface Recorded {
   readonly dependsOn: readonly { readonly urn: unknown }[];
   readonly protect: boolean;
   readonly retainOnDelete: boolean;
+  readonly props: unknown;
 }
 
 type Urned = { readonly urn: unknown };
@@ -139,6 +146,28 @@ function urnResolver(): (resource: Urned) => Promise<string> {
     }
     return urn;
   };
+}
+
+/** The resources behind every Output in a value (the SDK's own getAllResources), as the engine records them per property. */
+async function resourcesIn(value: unknown, found: Set<Urned>): Promise<void> {
+  const { Output, getAllResources } = await import("@pulumi/pulumi/output");
+  if (Output.isInstance(value)) {
+    for (const r of await getAllResources(value)) found.add(r);
+  } else if (Array.isArray(value)) {
+    for (const v of value) await resourcesIn(v, found);
+  } else if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) await resourcesIn(v, found);
+  }
+}
+
+async function propertyDependencies(props: unknown, urnOf: (r: Urned) => Promise<string>): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(props && typeof props === "object" ? props : {})) {
+    const found = new Set<Urned>();
+    await resourcesIn(value, found);
+    if (found.size > 0) out[key] = (await Promise.all([...found].map(urnOf))).sort();
+  }
+  return out;
 }
 
 /**
@@ -172,6 +201,7 @@ export async function renderPlatform(
         dependsOn: (Array.isArray(deps) ? deps : deps ? [deps] : []) as { urn: unknown }[],
         protect: args.opts.protect === true,
         retainOnDelete: (args.opts as { retainOnDelete?: boolean }).retainOnDelete === true,
+        props: args.props,
       });
       return undefined;
     });
@@ -201,6 +231,7 @@ export async function renderPlatform(
       retainOnDelete: r.retainOnDelete,
       inputs: redact(reg.inputs) as Record<string, unknown>,
       read: reg.readId !== undefined,
+      propertyDependencies: await propertyDependencies(r.props, urnOf),
     });
   }
   const secretValues = new Map<string, Record<string, string>>();

@@ -2,8 +2,10 @@ import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy"
 import { asArray, get, nameOf, ofType, policyStatements, Props, resourcesOf, StackResource, str, T } from "./support";
 
 /**
- * A bucket's encryption, access block and policy are created beside it, in the same component
- * (EncryptedBucket): each S3 rule asks that one such sibling satisfies it.
+ * A bucket's encryption, access block and policy are resources of their own that name the bucket
+ * (`bucket: bucket.id`): each S3 rule asks that one resource whose `bucket` input comes from this bucket
+ * satisfies it. The engine gives stack policies each property's dependencies, known during preview too,
+ * when the bucket's id is not.
  */
 function bucketCompanionPolicy(
   policy: Pick<StackValidationPolicy, "name" | "description" | "remediationSteps">,
@@ -16,7 +18,7 @@ function bucketCompanionPolicy(
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
       for (const bucket of resourcesOf(args, T.bucket)) {
-        const ok = args.resources.some((r) => r.type === companionType && r.parent !== undefined && r.parent === bucket.parent && satisfies(r));
+        const ok = args.resources.some((r) => r.type === companionType && (r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn) && satisfies(r));
         if (!ok) report(`bucket ${bucket.name} ${problem}`, bucket.urn);
       }
     },

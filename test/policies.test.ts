@@ -10,7 +10,7 @@ import { put, render, stackConfig } from "./harness";
 
 const PROD = JSON.parse(fs.readFileSync("policies/config/prod.json", "utf8")) as PackConfig;
 const DEV = JSON.parse(fs.readFileSync("policies/config/dev.json", "utf8")) as PackConfig;
-type Mutable = { type: string; name: string; urn: string; parent: string | null; protect: boolean; inputs: Record<string, unknown> };
+type Mutable = { type: string; name: string; urn: string; parent: string | null; protect: boolean; inputs: Record<string, unknown>; propertyDependencies?: Record<string, string[]> };
 
 let prod: RenderResult;
 beforeAll(async () => {
@@ -73,6 +73,15 @@ function withAcmeSourceOption(f: (type: string, name: string) => Mutable, option
 const cases: [string, string, (find: (type: string, name: string) => Mutable, all: Mutable[]) => void][] = [
   ["s3-bucket-sse-kms", "a bucket encrypted with AES256 instead of KMS", (f) => put(f(":BucketServerSideEncryptionConfiguration", "platform-storage-kafka-tiered").inputs, ["rules", 0, "applyServerSideEncryptionByDefault", "sseAlgorithm"], "AES256")],
   ["s3-public-access-blocked", "a bucket allowing public policies", (f) => put(f(":BucketPublicAccessBlock", "platform-storage-flink-state").inputs, ["blockPublicPolicy"], false)],
+  ["s3-bucket-sse-kms", "an extra bucket beside an encrypted one, with its own access block and TLS policy but no encryption", (f, all) => {
+    // Same parent as the encrypted bucket and its companions: only the references tell them apart.
+    const [bucket, ...companions] = [":Bucket", ":BucketPublicAccessBlock", ":BucketPolicy"].map((t) => structuredClone(f(t, "platform-storage-kafka-tiered")));
+    const extra = { ...bucket, name: "extra", urn: bucket.urn.replace(/::platform-storage-kafka-tiered$/, "::extra") };
+    all.push(extra, ...companions.map((c) => ({ ...c, name: "extra", urn: c.urn.replace(/::platform-storage-kafka-tiered$/, "::extra"), propertyDependencies: { bucket: [extra.urn] } })));
+  }],
+  ["s3-bucket-sse-kms", "encryption that names another bucket than the one beside it", (f) => {
+    f(":BucketServerSideEncryptionConfiguration", "platform-storage-flink-state").propertyDependencies = { bucket: [f(":Bucket", "platform-storage-kafka-tiered").urn] };
+  }],
   ["s3-tls-only", "a bucket policy without the TLS condition", (f) => put(f(":BucketPolicy", "platform-storage-druid-deep-storage").inputs, ["policy"], JSON.stringify({ Version: "2012-10-17", Statement: [] }))],
   ["kms-key-rotation", "a KMS key without rotation", (f) => put(f(":Key", "platform-storage").inputs, ["enableKeyRotation"], false)],
   ["rds-encrypted-private", "a public RDS instance", (f) => put(f(":Instance", "platform-druid-metadata").inputs, ["publiclyAccessible"], true)],
