@@ -14,6 +14,9 @@ export interface RegisteredResource {
 
 export const MOCK_ACCOUNT = "123456789012";
 
+/** The engine's marker for a value not known until the update runs (@pulumi/pulumi runtime/rpc.ts `unknownValue`). */
+export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
 function digest(text: string, length: number): string {
   return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
@@ -38,16 +41,30 @@ export class PlatformMocks implements Mocks {
    * @param stackOutputs outputs of the stacks the program references (StackReference), by stack name; a
    * reference to any other stack fails.
    */
+  /**
+   * @param preview as a fresh stack's first `pulumi preview`: new resources get no id and no computed
+   * outputs, so what depends on them (ARNs, generated names, passwords) is unknown.
+   */
   constructor(
     private readonly pulumi: typeof pulumiModule,
     private readonly region = "us-east-1",
     private readonly stackOutputs: Readonly<Record<string, Record<string, unknown>>> = {},
+    private readonly preview = false,
   ) {}
 
   newResource(args: MockResourceArgs): MockResourceResult {
-    const inputs = args.inputs as Record<string, unknown>;
+    const inputs = (this.preview ? this.wireUnknowns(args.inputs) : args.inputs) as Record<string, unknown>;
     this.registered.push({ type: args.type, name: args.name, inputs, custom: args.custom ?? true, readId: args.id || undefined });
+    if (this.preview && !args.id) return { id: undefined, state: inputs };
     return { id: args.id || `${args.name}-id`, state: { ...inputs, ...this.computed(args, inputs) } };
+  }
+
+  /** Unknown values as the engine sends them to analyzers: its wire marker (runtime/rpc.ts `unknownValue`). */
+  private wireUnknowns(v: unknown): unknown {
+    if (this.pulumi.isUnknown(v)) return UNKNOWN_VALUE;
+    if (Array.isArray(v)) return v.map((x) => this.wireUnknowns(x));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.wireUnknowns(x)]));
+    return v;
   }
 
   call(args: MockCallArgs): MockCallResult {

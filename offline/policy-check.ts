@@ -4,6 +4,7 @@ import type { EnforcementLevel, Policies, Policy } from "@pulumi/policy";
 import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { TENANT_COMPONENT_TYPE } from "../model/naming";
+import { UNKNOWN_VALUE } from "./mocks";
 import { RenderedResource, tenantOf } from "./render";
 
 /** One policy violation, as the Pulumi CLI reports it. */
@@ -93,12 +94,27 @@ const LEVELS: Record<number, Violation["enforcementLevel"] | undefined> = {
   [analyzerproto.EnforcementLevel.MANDATORY]: "mandatory",
 };
 
-/** Evaluates the pack on rendered resources, through the analyzer's own code path. */
+const holdsUnknown = (v: unknown): boolean =>
+  v === UNKNOWN_VALUE || (Array.isArray(v) ? v.some(holdsUnknown) : !!v && typeof v === "object" && Object.values(v).some(holdsUnknown));
+
+/**
+ * A new resource's properties as stack policies get them in a fresh stack's first preview: a top-level
+ * property holding a nested unknown is missing altogether, not partly known (pulumi/pulumi#7854).
+ */
+export function asPreviewOutputs(inputs: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v === UNKNOWN_VALUE || !holdsUnknown(v)));
+}
+
+/**
+ * Evaluates the pack on rendered resources, through the analyzer's own code path. With `preview`, stack
+ * policies see what a first preview hands them (asPreviewOutputs).
+ */
 export async function checkPolicies(
   resources: readonly RenderedResource[],
   policies: Policies,
   config: PackConfig,
   pack: { readonly name: string; readonly version: string },
+  { preview = false }: { readonly preview?: boolean } = {},
 ): Promise<PolicyReport> {
   const configured = applyPackConfig(policies, config);
   const analyze = server.makeAnalyzeRpcFun(pack.name, pack.version, configured.packLevel, configured.policies);
@@ -108,6 +124,7 @@ export async function checkPolicies(
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
 
   const structs = new Map(resources.map((r) => [r, Struct.fromJavaScript(r.inputs as Record<string, never>)]));
+  const stackStructs = preview ? new Map(resources.map((r) => [r, Struct.fromJavaScript(asPreviewOutputs(r.inputs) as Record<string, never>)])) : structs;
   const diagnostics: analyzerproto.AnalyzeDiagnostic[] = [];
   for (const r of custom.filter((x) => !x.read)) {
     const req = describe(new analyzerproto.AnalyzeRequest(), r, structs.get(r)!);
@@ -120,7 +137,7 @@ export async function checkPolicies(
   // Stack policies see every resource, components included, so they can follow parents.
   const stackReq = new analyzerproto.AnalyzeStackRequest();
   stackReq.setResourcesList(resources.map((r) => {
-    const a = describe(new analyzerproto.AnalyzerResource(), r, structs.get(r)!);
+    const a = describe(new analyzerproto.AnalyzerResource(), r, stackStructs.get(r)!);
     if (r.parent) a.setParent(r.parent);
     a.setDependenciesList([...r.dependsOn]);
     for (const [property, urns] of Object.entries(r.propertyDependencies ?? {})) {

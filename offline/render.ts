@@ -3,7 +3,7 @@ import { readYamlFile } from "../config/files";
 import { CONFIG_NAMESPACE } from "../config/validate";
 import { TENANT_COMPONENT_TYPE } from "../model/naming";
 import type { PlatformModel } from "../model/platform-model";
-import { PlatformMocks, RegisteredResource } from "./mocks";
+import { PlatformMocks, RegisteredResource, UNKNOWN_VALUE } from "./mocks";
 
 const PROJECT = "analytics-platform";
 /** Pulumi's wire marker for a secret value: {[SIG_KEY]: SECRET_SIG, value}. */
@@ -111,6 +111,8 @@ function secretData(inputs: Record<string, unknown>): Record<string, string> {
 async function resolveRedacted(pulumi: typeof import("@pulumi/pulumi"), value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
     const secret = await pulumi.isSecret(value);
+    // In a preview an unknown Output never runs its apply: it stands as the engine's unknown marker.
+    if (!(await (value as unknown as { isKnown: Promise<boolean> }).isKnown)) return UNKNOWN_VALUE;
     const inner = await new Promise<unknown>((resolve) => value.apply((v) => { resolve(v); return v; }));
     const resolved = await resolveRedacted(pulumi, inner);
     return secret ? redact({ [SIG_KEY]: SECRET_SIG, value: resolved }) : resolved;
@@ -174,16 +176,18 @@ async function propertyDependencies(props: unknown, urnOf: (r: Urned) => Promise
  * Runs the real program in-process under Pulumi's mocks and returns every registered resource.
  * Pulumi and the program are imported here, after the mocks are set, so callers (tests included) can
  * render several configs in one process after resetting modules.
- * Throws ConfigError (nothing registered) when the config is invalid.
+ * Throws ConfigError (nothing registered) when the config is invalid. With `preview`, renders as a fresh
+ * stack's first preview: values computed by providers are unknown (PlatformMocks).
  */
 export async function renderPlatform(
   stack: string,
   config: StackConfigValues,
   stackReferences: Readonly<Record<string, Record<string, unknown>>> = {},
+  { preview = false }: { readonly preview?: boolean } = {},
 ): Promise<RenderResult> {
   const pulumi = await import("@pulumi/pulumi");
-  const mocks = new PlatformMocks(pulumi, String(config["aws:region"] ?? "us-east-1"), stackReferences);
-  await pulumi.runtime.setMocks(mocks, PROJECT, stack, false);
+  const mocks = new PlatformMocks(pulumi, String(config["aws:region"] ?? "us-east-1"), stackReferences, preview);
+  await pulumi.runtime.setMocks(mocks, PROJECT, stack, preview);
   const serialized = Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)] as const);
   pulumi.runtime.setAllConfig(Object.fromEntries(serialized), serialized.filter(([, v]) => v.includes(SECURE_STAND_IN)).map(([k]) => k));
   const program = await import("../components/program");

@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, get, nameOf, ofType, policyStatements, Props, resourcesOf, StackResource, str, T } from "./support";
+import { asArray, get, nameOf, ofType, policyStatements, Props, resourcesOf, StackResource, str, T, judgedWhenKnown, knownParts, knownProperty, notKnownDuringPreview, ofTypes } from "./support";
 
 /**
  * A bucket's encryption, access block and policy are resources of their own that name the bucket
@@ -16,12 +16,14 @@ function bucketCompanionPolicy(
   return {
     ...policy,
     enforcementLevel: "mandatory",
-    validateStack: (args, report) => {
+    validateStack: judgedWhenKnown(ofTypes(companionType), (args, report, undecided) => {
+      const names = (bucket: StackResource) => (r: StackResource) => r.type === companionType && (r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn);
       for (const bucket of resourcesOf(args, T.bucket)) {
-        const ok = args.resources.some((r) => r.type === companionType && (r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn) && satisfies(r));
-        if (!ok) report(`bucket ${bucket.name} ${problem}`, bucket.urn);
+        // A companion not known yet leaves its bucket undecided, not in violation.
+        if ([...undecided].some(names(bucket))) continue;
+        if (!args.resources.some((r) => names(bucket)(r) && satisfies(r))) report(`bucket ${bucket.name} ${problem}`, bucket.urn);
       }
-    },
+    }),
   };
 }
 
@@ -107,11 +109,12 @@ export const objectStoragePathsEncrypted: StackValidationPolicy = {
   description: "Druid and Flink keep data only in this stack's SSE-KMS buckets (on AWS) or the in-cluster store.",
   remediationSteps: "Point deep storage and checkpoint paths at the platform's buckets; on AWS set druid.storage.sse.type=kms.",
   enforcementLevel: "mandatory",
-  validateStack: (args, report) => {
+  validateStack: judgedWhenKnown(ofTypes(T.flinkDeployment, T.druid), (args, report) => {
     const awsBuckets = resourcesOf(args, T.bucket);
     if (awsBuckets.length === 0) return; // cloud: local — MinIO in the cluster, no KMS there.
     // Outputs (the engine's stack analysis) carry the bucket's name; inputs (offline) its generated prefix.
-    const isKnown = (name: string) => awsBuckets.some((b) => b.props.bucket === name || (str(b.props.bucketPrefix) !== "" && name.startsWith(str(b.props.bucketPrefix))));
+    // A bucket's name is not known before it is created (during a preview); its prefix is.
+    const isKnown = (name: string) => awsBuckets.some((b) => knownProperty(b, "bucket") === name || (str(b.props.bucketPrefix) !== "" && name.startsWith(str(b.props.bucketPrefix))));
     for (const d of resourcesOf(args, T.flinkDeployment)) {
       for (const [key, value] of Object.entries((get(d.props, "spec", "flinkConfiguration") ?? {}) as Props)) {
         const bucket = /^s3:\/\/([^/]+)\//.exec(str(value))?.[1];
@@ -124,7 +127,7 @@ export const objectStoragePathsEncrypted: StackValidationPolicy = {
       if (bucket && !isKnown(bucket)) report(`Druid deep storage bucket '${bucket}' is not an encrypted bucket of this stack`, d.urn);
       if (!/^druid\.storage\.sse\.type=kms$/m.test(props)) report("Druid deep storage does not request SSE-KMS (druid.storage.sse.type=kms)", d.urn);
     }
-  },
+  }),
 };
 
 const SECRET_PATTERNS: [RegExp, string][] = [
@@ -183,11 +186,14 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
     }
     // Offline renders mark every Pulumi secret as "[secret]": one in a Kubernetes object other than a Secret
     // (Helm values included) is a leak. Providers' own inputs (an RDS password) are encrypted in state.
-    if (args.type.startsWith("kubernetes:") && containsMarker(args.props)) report("a Pulumi secret value is written into this object");
-    for (const finding of plaintextSecrets(args.props)) report(finding);
+    // During a preview, what is known is judged; the rest waits for the update (an advisory).
+    const { value: props, unknown } = knownParts(args.props);
+    if (args.type.startsWith("kubernetes:") && containsMarker(props)) report("a Pulumi secret value is written into this object");
+    for (const finding of plaintextSecrets(props)) report(finding);
     const env: string[] = [];
-    literalSecretEnv(get(args.props, "spec"), env);
+    literalSecretEnv(get(props, "spec"), env);
     for (const name of env) report(`environment variable ${name} has a literal value; use valueFrom.secretKeyRef`);
+    if (unknown.length > 0) throw notKnownDuringPreview(unknown[0]);
   },
 };
 

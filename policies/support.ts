@@ -1,4 +1,4 @@
-import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs } from "@pulumi/policy";
+import { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import { TENANT_LABEL } from "../model/labels";
 
 /** Types this pack looks at, as the engine names them. */
@@ -78,6 +78,12 @@ export function nameOf(props: unknown): string {
 
 export type StackResource = StackValidationArgs["resources"][number];
 
+/** Resources of any of these types (for judgedWhenKnown). */
+export const ofTypes = (...types: string[]) => (r: StackResource): boolean => types.includes(r.type);
+
+/** Kubernetes objects the program sends to the API server (Helm releases are not objects of their own). */
+export const isK8sObject = (r: StackResource): boolean => r.type.startsWith("kubernetes:") && r.type !== T.release && !r.type.startsWith("pulumi:providers");
+
 /** Resources of one type. */
 export function resourcesOf(args: StackValidationArgs, type: string): StackResource[] {
   return args.resources.filter((r) => r.type === type);
@@ -95,4 +101,84 @@ export function policyStatements(doc: unknown): Props[] {
 
 export function list(v: unknown): string[] {
   return (Array.isArray(v) ? v : [v]).filter((x): x is string => typeof x === "string");
+}
+
+/** The analyzer's markers for unknown values (@pulumi/policy proxy.ts), for the errors raised like its proxy's. */
+const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+const UNKNOWN_OBJECT = "dd056dcd-154b-4c76-9bd3-c8f88648b5ff";
+
+/** The top-level properties the program always sets on a type, which stack policies read. */
+function alwaysSet(type: string): readonly string[] {
+  if (type === T.bucketSse) return ["rules"];
+  if (type === T.bucketPolicy || type === T.iamRolePolicy || type === T.iamPolicy) return ["policy"];
+  if (type === T.glueDatabase) return ["name", "locationUri"];
+  if (!type.startsWith("kubernetes:") || type === T.release) return [];
+  if (type === T.configMap) return ["metadata", "data"];
+  const withSpec: readonly string[] = [T.kafka, T.kafkaTopic, T.kafkaUser, T.flinkDeployment, T.druid, T.druidIngestion, T.networkPolicy, T.resourceQuota];
+  return withSpec.includes(type) ? ["metadata", "spec"] : ["metadata"];
+}
+
+/** A top-level property, or undefined while the analyzer cannot give it: unknown (its proxy throws), or dropped for a nested unknown. */
+export function knownProperty(r: StackResource, property: string): unknown {
+  try {
+    return (r.props as Props)[property];
+  } catch (e) {
+    if (e instanceof UnknownValueError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * A plain copy of a resource's properties without the values not known during preview, and where those
+ * were: a policy judges the rest, then raises the SDK's UnknownValueError for the first (preview advisory).
+ * Reading through the analyzer's proxy, each unknown throws on access; one is caught per property.
+ */
+export function knownParts(v: unknown, path: (string | number)[] = []): { value: unknown; unknown: (string | number)[][] } {
+  if (!v || typeof v !== "object") return { value: v, unknown: [] };
+  const unknown: (string | number)[][] = [];
+  const read = (key: string | number): unknown => {
+    try {
+      const part = knownParts((v as Record<string | number, unknown>)[key], [...path, key]);
+      unknown.push(...part.unknown);
+      return part.value;
+    } catch (e) {
+      if (!(e instanceof UnknownValueError)) throw e;
+      unknown.push([...path, key]);
+      return undefined;
+    }
+  };
+  const value = Array.isArray(v) ? v.map((_x, i) => read(i)) : Object.fromEntries(Object.keys(v).map((k) => [k, read(k)]));
+  return { value, unknown };
+}
+
+/** After judging the known parts: the SDK's error for the first unknown one, so the analyzer says the policy could not finish. */
+export function notKnownDuringPreview(path: readonly (string | number)[]): UnknownValueError {
+  return new UnknownValueError(UNKNOWN_STRING, path.map(String));
+}
+
+/** Raised after a stack policy judged every resource it could: the analyzer reports it as an advisory. */
+class UndecidedDuringPreview extends UnknownValueError {
+  constructor(undecided: readonly string[]) {
+    super(UNKNOWN_OBJECT, []);
+    const shown = undecided.slice(0, 5).join(", ");
+    (this as unknown as Error).message = `${undecided.length} resource(s) not known until the update runs (${shown}${undecided.length > 5 ? ", …" : ""}): judged at \`pulumi up\``;
+  }
+}
+
+/**
+ * A stack policy that judges what a preview can show and says what it could not. On a fresh stack's first
+ * preview a property holding a nested unknown is missing altogether (pulumi/pulumi#7854): read as absent it
+ * would pass silently or report a false violation. Resources missing a property the program always sets
+ * among those it `concerns` are held back from `validate` (handed to it as `undecided`), and then named in one UnknownValueError,
+ * which the analyzer turns into an advisory "can't run policy … during preview" (@pulumi/policy server.ts).
+ */
+export function judgedWhenKnown(
+  concerns: (r: StackResource) => boolean,
+  validate: (args: StackValidationArgs, report: ReportViolation, undecided: ReadonlySet<StackResource>) => void,
+): StackValidationPolicy["validateStack"] {
+  return (args, report) => {
+    const undecided = new Set(args.resources.filter((r) => concerns(r) && alwaysSet(r.type).some((p) => knownProperty(r, p) === undefined)));
+    validate({ ...args, resources: args.resources.filter((r) => !undecided.has(r)) }, report, undecided);
+    if (undecided.size > 0) throw new UndecidedDuringPreview([...undecided].map((r) => `${r.type.split(":").pop()} ${r.name}`));
+  };
 }

@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { platformNaming, TENANT_COMPONENT_TYPE, tenantNaming } from "../model/naming";
-import { asArray, get, list, nameOf, namespaceOf, policyStatements, Props, resourcesOf, StackResource, str, T, tenantOf } from "./support";
+import { asArray, get, list, nameOf, namespaceOf, policyStatements, Props, resourcesOf, StackResource, str, T, tenantOf, judgedWhenKnown, isK8sObject, ofTypes } from "./support";
 
 /**
  * Tenant objects that must live in a shared operator's namespace, because the operator only reconciles
@@ -11,8 +11,6 @@ const HOSTED: Readonly<Record<string, readonly string[]>> = {
   [platformNaming.kafkaNamespace]: [T.kafkaTopic, T.kafkaUser, T.secret],
   [platformNaming.druidNamespace]: [T.druidIngestion, T.secret],
 };
-
-const isK8sObject = (r: StackResource) => r.type.startsWith("kubernetes:") && r.type !== T.release && !r.type.startsWith("pulumi:providers");
 
 /** The tenant a resource belongs to by its place in the program: its nearest Tenant component. */
 function owningTenant(r: StackResource): string | undefined {
@@ -25,7 +23,7 @@ export const tenantResourcesLabelled: StackValidationPolicy = {
   description: "Every tenant-owned Kubernetes object carries its tenant's label and lives in the tenant's namespace (or, for operator-reconciled objects, the operator's).",
   remediationSteps: "Create tenant objects inside the Tenant component with tenantLabels(); namespaced ones in tenant-<name>.",
   enforcementLevel: "mandatory",
-  validateStack: (args, report) => {
+  validateStack: judgedWhenKnown(isK8sObject, (args, report) => {
     for (const r of args.resources.filter(isK8sObject)) {
       const owner = owningTenant(r);
       const label = tenantOf(r.props);
@@ -41,7 +39,7 @@ export const tenantResourcesLabelled: StackValidationPolicy = {
       const hosted = ns !== undefined && (HOSTED[ns] ?? []).includes(r.type);
       if (ns !== tenantNaming.namespace(tenant) && !hosted) report(`${nameOf(r.props)}: object of tenant '${tenant}' in namespace '${ns ?? "(cluster)"}'`, r.urn);
     }
-  },
+  }),
 };
 
 function isDefaultDeny(p: StackResource): boolean {
@@ -57,7 +55,7 @@ export const tenantNamespaceGuardrails: StackValidationPolicy = {
   description: "Each tenant namespace has a default-deny NetworkPolicy (in and out) and a ResourceQuota.",
   remediationSteps: "The Tenant component creates both; do not remove them.",
   enforcementLevel: "mandatory",
-  validateStack: (args, report) => {
+  validateStack: judgedWhenKnown(ofTypes(T.networkPolicy, T.resourceQuota, T.namespace), (args, report) => {
     // Indexed once: with thousands of tenants, a scan per namespace would be quadratic.
     const denied = new Set(resourcesOf(args, T.networkPolicy).filter(isDefaultDeny).map((p) => namespaceOf(p.props)));
     const quotas = new Set(resourcesOf(args, T.resourceQuota).map((q) => namespaceOf(q.props)));
@@ -66,7 +64,7 @@ export const tenantNamespaceGuardrails: StackValidationPolicy = {
       if (!denied.has(name)) report(`namespace ${name} has no default-deny NetworkPolicy`, ns.urn);
       if (!quotas.has(name)) report(`namespace ${name} has no ResourceQuota`, ns.urn);
     }
-  },
+  }),
 };
 
 /**
@@ -169,13 +167,13 @@ export const tenantReferencesOwnNames: StackValidationPolicy = {
   description: "A tenant's ACLs, topics, Flink jobs, Druid supervisors, lake schemas and storage paths name only that tenant's things.",
   remediationSteps: "Refer to tenant things through the placeholders (${TOPIC_PREFIX}, ${DATASOURCE}) and the naming module, never by literal names.",
   enforcementLevel: "mandatory",
-  validateStack: (args, report) => {
+  validateStack: judgedWhenKnown(ofTypes(T.kafkaTopic, T.kafkaUser, T.configMap, T.flinkDeployment, T.druidIngestion, T.glueDatabase, T.iamRolePolicy), (args, report) => {
     for (const r of args.resources) {
       const tenant = tenantOf(r.props) ?? owningTenant(r);
       if (!tenant) continue;
       for (const what of foreignNames(r, tenant)) report(`${nameOf(r.props) || r.name} of tenant '${tenant}' references ${what}`, r.urn);
     }
-  },
+  }),
 };
 
 /** Secrets an object refers to: [namespace, name]. */
@@ -200,7 +198,7 @@ export const noCrossTenantSecrets: StackValidationPolicy = {
   description: "No resource of one tenant references a Secret of another tenant.",
   remediationSteps: "Each tenant reads its own kafka-credentials (and object-store credentials) only.",
   enforcementLevel: "mandatory",
-  validateStack: (args, report) => {
+  validateStack: judgedWhenKnown(isK8sObject, (args, report) => {
     const owners = new Map<string, string | undefined>();
     for (const s of resourcesOf(args, T.secret)) owners.set(`${namespaceOf(s.props)}/${nameOf(s.props)}`, tenantOf(s.props));
     for (const r of args.resources) {
@@ -211,7 +209,7 @@ export const noCrossTenantSecrets: StackValidationPolicy = {
         if (owner !== undefined && owner !== tenant) report(`${nameOf(r.props)} of tenant '${tenant}' reads Secret ${ns}/${name} of tenant '${owner}'`, r.urn);
       }
     }
-  },
+  }),
 };
 
 export const tenantIsolationPolicies = [tenantResourcesLabelled, tenantNamespaceGuardrails, tenantReferencesOwnNames, noCrossTenantSecrets];

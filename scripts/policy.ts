@@ -1,7 +1,8 @@
 // npm run policy -- --stack dev|prod | --config-file FILE | --resources resources.json
-//   [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE]
+//   [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE] [--preview]
 // Evaluates the policy pack offline (no cloud, no backend) the way `pulumi preview --policy-pack` does.
-// Exit 1 when a mandatory policy is violated.
+// With --preview, judges what a fresh stack's first `pulumi preview` shows the pack (provider-computed values
+// unknown). Exit 1 when a mandatory policy is violated.
 import * as fs from "node:fs";
 import { readJsonFile } from "../config/files";
 import { inStackFile, InputError, parseFlags, runTool, UsageError } from "../offline/cli";
@@ -11,7 +12,7 @@ import { readStackFile, renderPlatform, RenderedResource, stackNameOf } from "..
 import { ResourceSource, resourcesFileSources, stackFileSources } from "../offline/resource-sources";
 import { allPolicies, PACK_NAME } from "../policies/all";
 
-const USAGE = "usage: npm run policy -- --stack NAME | --config-file FILE | --resources FILE [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE]";
+const USAGE = "usage: npm run policy -- --stack NAME | --config-file FILE | --resources FILE [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE] [--preview]";
 const FORMATS = ["text", "json", "sarif", "markdown"];
 
 /** A resources.json as `npm run render` writes it: a list of resources, each with a type, a name and inputs. */
@@ -33,9 +34,11 @@ async function main(): Promise<number> {
     "policy-config": { type: "string" },
     format: { type: "string", default: "text" },
     out: { type: "string" },
+    preview: { type: "boolean", default: false },
   });
   const given = [values.stack, values["config-file"], values.resources].filter((v) => v !== undefined);
   if (given.length !== 1) throw new UsageError("give one of --stack, --config-file and --resources");
+  if (values.preview && values.resources) throw new UsageError("--preview renders the stack: give --stack or --config-file");
   if (!FORMATS.includes(values.format)) throw new UsageError(`unknown format '${values.format}' (one of ${FORMATS.join(", ")})`);
 
   let resources: RenderedResource[];
@@ -50,7 +53,7 @@ async function main(): Promise<number> {
     artifact = values["config-file"] ?? `Pulumi.${values.stack}.yaml`;
     const config = readStackFile(artifact);
     environment = String(config["analytics-platform:environment"] ?? "");
-    const rendered = await renderPlatform(values.stack ?? stackNameOf(artifact), config).catch(inStackFile(artifact));
+    const rendered = await renderPlatform(values.stack ?? stackNameOf(artifact), config, {}, { preview: values.preview }).catch(inStackFile(artifact));
     resources = [...rendered.resources];
     sources = stackFileSources(resources, rendered.model, config, artifact);
   }
@@ -58,7 +61,7 @@ async function main(): Promise<number> {
   const policyConfig = values["policy-config"] ?? `policies/config/${environment === "dev" ? "dev" : "prod"}.json`;
   const config = readJsonFile(policyConfig) as PackConfig;
 
-  const report = await checkPolicies(resources, allPolicies, config, { name: PACK_NAME, version: packVersion() });
+  const report = await checkPolicies(resources, allPolicies, config, { name: PACK_NAME, version: packVersion() }, { preview: values.preview });
   const text =
     values.format === "json" ? JSON.stringify(report, null, 2)
     : values.format === "sarif" ? JSON.stringify(formatSarif(report, allPolicies, artifact, sources), null, 2)

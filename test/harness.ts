@@ -3,10 +3,10 @@ import type { RenderedResource, RenderResult, StackConfigValues } from "../offli
 import { readStackFile } from "../offline/render";
 
 /** Renders the real program under mocks with fresh Pulumi modules, so one file can render many configs. */
-export async function render(stack: string, config: StackConfigValues, stackReferences: Record<string, Record<string, unknown>> = {}): Promise<RenderResult> {
+export async function render(stack: string, config: StackConfigValues, stackReferences: Record<string, Record<string, unknown>> = {}, options: { preview?: boolean } = {}): Promise<RenderResult> {
   vi.resetModules();
   const { renderPlatform } = await import("../offline/render");
-  return renderPlatform(stack, config, stackReferences);
+  return renderPlatform(stack, config, stackReferences, options);
 }
 
 /** The shipped stack config, optionally with some `analytics-platform:` keys replaced. */
