@@ -27,8 +27,10 @@ export function loadModel(): PlatformModel {
 /**
  * Registers the stack for a resolved model and returns its outputs: the shared layers, the tenants, or
  * both (see `deployment`). Tenant stacks read what the platform generated from the platform stack.
+ * `onlyTenants` registers just those tenants (the model, and so every shared layer, stays whole): the
+ * offline render shards a large stack this way (offline/render-shards.ts).
  */
-export function deploy(model: PlatformModel) {
+export function deploy(model: PlatformModel, onlyTenants?: ReadonlySet<string>) {
   let shared: SharedValues;
   let resources: SharedResources = {};
   let platformOutputs = {};
@@ -45,7 +47,8 @@ export function deploy(model: PlatformModel) {
       ...(model.deployment === "platform" ? exportShared(shared, model) : {}),
     };
   }
-  const tenants = model.deployment === "platform" ? [] : model.tenants.map((t) => new Tenant(t.name, {
+  const registered = model.deployment === "platform" ? [] : model.tenants.filter((t) => !onlyTenants || onlyTenants.has(t.name));
+  const tenants = registered.map((t) => new Tenant(t.name, {
     model: t,
     kafka: kafkaConnection(model, shared, resources),
     protect: model.protect,
@@ -56,7 +59,7 @@ export function deploy(model: PlatformModel) {
     environment: model.environment,
     deployment: model.deployment,
     ...platformOutputs,
-    tenants: Object.fromEntries(tenants.map((t, i) => [model.tenants[i].name, { namespace: t.namespace, topics: t.topics, credentialsSecret: t.credentialsSecret }])),
+    tenants: Object.fromEntries(tenants.map((t, i) => [registered[i].name, { namespace: t.namespace, topics: t.topics, credentialsSecret: t.credentialsSecret }])),
   };
 }
 

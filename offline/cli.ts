@@ -62,6 +62,13 @@ export function inStackFile(file: string): (e: unknown) => never {
 
 /** Runs a tool's main: its result is the exit code; a user's mistake is printed as a message, never as a trace. */
 export function runTool(name: string, usage: string, main: () => Promise<number> | number): void {
+  // The SDK captures a stack trace for every resource and promise; mapping each through tsx's source maps
+  // costs more than the registrations themselves (a 100-tenant render: 17.4 s with them, 10.3 s without).
+  // Traces are printed only when asked for, and then in full.
+  if (!process.env.ANALYTICS_DEBUG) {
+    process.setSourceMapsEnabled(false);
+    Error.stackTraceLimit = 1;
+  }
   Promise.resolve()
     .then(main)
     .then(

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import yaml from "js-yaml";
-import { manifestsOf, RenderResult } from "./render";
+import { manifestsOf, RenderedResource, RenderResult } from "./render";
 
 /** Written into every output folder: what the tool wrote there, so that it removes only that next time. */
 export const RENDER_MARKER = ".analytics-platform-render.json";
@@ -42,17 +42,35 @@ export function recordOutput(out: string, files: readonly string[]): void {
   fs.writeFileSync(marker, JSON.stringify({ files: [...new Set([...earlier, ...files])].sort() }, null, 2) + "\n");
 }
 
+/** Writes one YAML file per Kubernetes object of `resources` into `out/manifests/`; returns their relative paths. */
+export function writeManifests(resources: readonly RenderedResource[], out: string): string[] {
+  fs.mkdirSync(path.join(out, "manifests"), { recursive: true });
+  return manifestsOf({ resources }).map((obj) => {
+    const rel = path.join("manifests", fileName(obj));
+    fs.writeFileSync(path.join(out, rel), yaml.dump(obj, { noRefs: true, lineWidth: 160 }));
+    return rel;
+  });
+}
+
+/**
+ * `resources.json`'s text: the list, two-space indented. Built from the entries' own texts (resourceEntries)
+ * so a sharded render joins its parts into exactly what one process writes.
+ */
+export function resourcesJson(entries: readonly string[]): string {
+  const parts = entries.filter((e) => e !== "");
+  return parts.length === 0 ? "[]\n" : `[\n${parts.join(",\n")}\n]\n`;
+}
+
+/** The entries of a list of resources as JSON.stringify(list, null, 2) writes them, without the brackets. */
+export function resourceEntries(resources: readonly RenderedResource[]): string {
+  return resources.length === 0 ? "" : JSON.stringify(resources, null, 2).slice(2, -2);
+}
+
 /** Writes `manifests/*.yaml` and `resources.json` (see README "Offline render"); returns the relative paths. */
 export function writeRender(result: RenderResult, out: string): string[] {
   prepareOutput(out);
-  fs.mkdirSync(path.join(out, "manifests"), { recursive: true });
-  const files: string[] = [];
-  for (const obj of manifestsOf(result)) {
-    const rel = path.join("manifests", fileName(obj));
-    fs.writeFileSync(path.join(out, rel), yaml.dump(obj, { noRefs: true, lineWidth: 160 }));
-    files.push(rel);
-  }
-  fs.writeFileSync(path.join(out, "resources.json"), JSON.stringify(result.resources, null, 2) + "\n");
+  const files = writeManifests(result.resources, out);
+  fs.writeFileSync(path.join(out, "resources.json"), resourcesJson([resourceEntries(result.resources)]));
   files.push("resources.json");
   recordOutput(out, files);
   return files;

@@ -183,7 +183,7 @@ export async function renderPlatform(
   stack: string,
   config: StackConfigValues,
   stackReferences: Readonly<Record<string, Record<string, unknown>>> = {},
-  { preview = false }: { readonly preview?: boolean } = {},
+  { preview = false, onlyTenants }: { readonly preview?: boolean; readonly onlyTenants?: readonly string[] } = {},
 ): Promise<RenderResult> {
   const pulumi = await import("@pulumi/pulumi");
   const mocks = new PlatformMocks(pulumi, String(config["aws:region"] ?? "us-east-1"), stackReferences, preview);
@@ -209,7 +209,7 @@ export async function renderPlatform(
       });
       return undefined;
     });
-    exported = program.deploy(model);
+    exported = program.deploy(model, onlyTenants && new Set(onlyTenants));
     return exported;
   });
   await pulumi.runtime.disconnect();
@@ -264,7 +264,7 @@ const BASE64_PLACEHOLDER = Buffer.from(SECRET_PLACEHOLDER).toString("base64");
  * The Kubernetes objects the program sends to the API server, as they would be sent (secret values
  * replaced). Helm releases are not objects of their own and reads create nothing.
  */
-export function manifestsOf(result: RenderResult): Record<string, unknown>[] {
+export function manifestsOf(result: Pick<RenderResult, "resources">): Record<string, unknown>[] {
   return result.resources
     .filter((r) => r.type.startsWith("kubernetes:") && !r.type.startsWith("kubernetes:helm.sh/") && !r.read && r.type !== "pulumi:providers:kubernetes")
     .map((r) => {

@@ -1,37 +1,44 @@
-// npm run render -- --stack dev|prod | --config-file FILE [--out DIR]
+// npm run render -- --stack dev|prod | --config-file FILE [--out DIR] [--shards N]
+// Above TENANTS_PER_SHARD tenants, tenants are rendered in groups in child processes (offline/render-shards.ts).
 // Runs the real program under Pulumi's mocks and writes what it would create. See README "Offline render".
 import * as path from "node:path";
 import { EXIT, inStackFile, parseFlags, runTool, UsageError } from "../offline/cli";
-import { readStackFile, renderPlatform, RenderResult, stackNameOf, tenantOf } from "../offline/render";
+import { readStackFile, renderPlatform, stackNameOf } from "../offline/render";
 import { writeRender } from "../offline/render-output";
+import { countResources, renderSharded, shardCount, ShardResult } from "../offline/render-shards";
 
-const USAGE = "usage: npm run render -- --stack NAME | --config-file FILE [--out DIR]";
+const USAGE = "usage: npm run render -- --stack NAME | --config-file FILE [--out DIR] [--shards N]";
 
-function summary(result: RenderResult): string {
-  const byType = new Map<string, number>();
-  const byTenant = new Map<string, number>();
-  const byUrn = new Map(result.resources.map((r) => [r.urn, r]));
-  for (const r of result.resources) {
-    byType.set(r.type, (byType.get(r.type) ?? 0) + 1);
-    const tenant = tenantOf(r, byUrn);
-    if (tenant) byTenant.set(tenant, (byTenant.get(tenant) ?? 0) + 1);
-  }
-  const lines = [`stack ${result.stack}: ${result.resources.length} resources`, "by type:"];
-  for (const [t, n] of [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`  ${String(n).padStart(5)}  ${t}`);
+function summary(stack: string, { byType, byTenant }: Pick<ShardResult, "byType" | "byTenant">): string {
+  const total = Object.values(byType).reduce((a, b) => a + b, 0);
+  const lines = [`stack ${stack}: ${total} resources`, "by type:"];
+  for (const [t, n] of Object.entries(byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`  ${String(n).padStart(5)}  ${t}`);
   lines.push("by tenant:");
-  for (const [t, n] of [...byTenant].sort()) lines.push(`  ${String(n).padStart(5)}  ${t}`);
+  for (const [t, n] of Object.entries(byTenant).sort()) lines.push(`  ${String(n).padStart(5)}  ${t}`);
   return lines.join("\n");
 }
 
 async function main(): Promise<number> {
-  const { values } = parseFlags(USAGE, { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" } });
+  const { values } = parseFlags(USAGE, { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" }, shards: { type: "string" } });
   if (!values.stack === !values["config-file"]) throw new UsageError("give either --stack or --config-file");
+  const requested = values.shards === undefined ? undefined : Number(values.shards);
+  if (requested !== undefined && !(Number.isInteger(requested) && requested >= 1)) throw new UsageError(`--shards must be a whole number from 1, not '${values.shards}'`);
   const file = values["config-file"] ?? `Pulumi.${values.stack}.yaml`;
   const stack = values.stack ?? stackNameOf(file);
   const out = values.out ?? path.join("out", stack);
-  const result = await renderPlatform(stack, readStackFile(file)).catch(inStackFile(file));
-  writeRender(result, out);
-  process.stdout.write(`${summary(result)}\nwritten to ${out}/\n`);
+  const config = readStackFile(file);
+  const configured = config["analytics-platform:tenants"];
+  const tenants = (Array.isArray(configured) ? configured : []).map((t: { name?: unknown }) => String(t?.name));
+  const shards = shardCount(tenants.length, requested);
+  let counts: Pick<ShardResult, "byType" | "byTenant">;
+  if (shards === 1) {
+    const result = await renderPlatform(stack, config).catch(inStackFile(file));
+    writeRender(result, out);
+    counts = countResources(result.resources);
+  } else {
+    counts = await renderSharded(file, stack, config, tenants, out, { shards });
+  }
+  process.stdout.write(`${summary(stack, counts)}\n${shards > 1 ? `rendered in ${shards} groups of tenants\n` : ""}written to ${out}/\n`);
   return EXIT.clean;
 }
 
