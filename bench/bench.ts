@@ -1,11 +1,13 @@
 // npm run bench: the program's cost against the SDK's floor at 10, 100 and 1000 tenants, and the offline
 // policy check on the 1000-tenant plan (each measurement in its own process: peak memory is per run); then
-// the real pipeline's figures (bench/pipeline.ts). BENCH=render or BENCH=pipeline runs one part.
+// the documented commands on 100 and 1000 tenants as a user runs them (bench/commands.ts); then the real
+// pipeline's figures (bench/pipeline.ts). BENCH=render, BENCH=commands or BENCH=pipeline runs one part.
 // Prints a table and writes bench/latest.json (a part not run keeps its earlier figures).
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { commandLines, commandsBench } from "./commands";
 import { pipelineBench, pipelineLines } from "./pipeline";
 
 interface Measurement {
@@ -23,7 +25,7 @@ function run(...args: string[]): Measurement {
   return JSON.parse(out.trim().split("\n").pop()!) as Measurement;
 }
 
-const parts = (process.env.BENCH ?? "render,pipeline").split(",");
+const parts = (process.env.BENCH ?? "render,commands,pipeline").split(",");
 const latest = fs.existsSync("bench/latest.json") ? (JSON.parse(fs.readFileSync("bench/latest.json", "utf8")) as Record<string, unknown>) : {};
 
 function renderBench(): Record<string, unknown> {
@@ -70,6 +72,11 @@ return { machine, rows, scaling, policy };
 
 async function main(): Promise<void> {
   const out = { ...latest, ...(parts.includes("render") ? renderBench() : {}) };
+  if (parts.includes("commands")) {
+    const commands = await commandsBench((process.env.BENCH_COMMAND_TENANTS ?? "100,1000").split(",").map(Number));
+    process.stdout.write(`${commandLines(commands).join("\n")}\n`);
+    Object.assign(out, { commands: { rows: commands, date: new Date().toISOString().slice(0, 10) } });
+  }
   if (parts.includes("pipeline")) {
     const pipeline = await pipelineBench();
     process.stdout.write(`${pipelineLines(pipeline).join("\n")}\n`);
