@@ -40,8 +40,6 @@ export class PlatformMocks implements Mocks {
   /**
    * @param stackOutputs outputs of the stacks the program references (StackReference), by stack name; a
    * reference to any other stack fails.
-   */
-  /**
    * @param preview as a fresh stack's first `pulumi preview`: new resources get no id and no computed
    * outputs, so what depends on them (ARNs, generated names, passwords) is unknown.
    */

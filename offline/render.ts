@@ -150,23 +150,24 @@ function urnResolver(): (resource: Urned) => Promise<string> {
   };
 }
 
+type OutputModule = typeof import("@pulumi/pulumi/output");
+
 /** The resources behind every Output in a value (the SDK's own getAllResources), as the engine records them per property. */
-async function resourcesIn(value: unknown, found: Set<Urned>): Promise<void> {
-  const { Output, getAllResources } = await import("@pulumi/pulumi/output");
-  if (Output.isInstance(value)) {
-    for (const r of await getAllResources(value)) found.add(r);
+async function resourcesIn(output: OutputModule, value: unknown, found: Set<Urned>): Promise<void> {
+  if (output.Output.isInstance(value)) {
+    for (const r of await output.getAllResources(value)) found.add(r);
   } else if (Array.isArray(value)) {
-    for (const v of value) await resourcesIn(v, found);
+    for (const v of value) await resourcesIn(output, v, found);
   } else if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const v of Object.values(value)) await resourcesIn(v, found);
+    for (const v of Object.values(value)) await resourcesIn(output, v, found);
   }
 }
 
-async function propertyDependencies(props: unknown, urnOf: (r: Urned) => Promise<string>): Promise<Record<string, string[]>> {
+async function propertyDependencies(output: OutputModule, props: unknown, urnOf: (r: Urned) => Promise<string>): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   for (const [key, value] of Object.entries(props && typeof props === "object" ? props : {})) {
     const found = new Set<Urned>();
-    await resourcesIn(value, found);
+    await resourcesIn(output, value, found);
     if (found.size > 0) out[key] = (await Promise.all([...found].map(urnOf))).sort();
   }
   return out;
@@ -218,6 +219,7 @@ export async function renderPlatform(
   const byKey = new Map<string, RegisteredResource>();
   for (const r of mocks.registered) byKey.set(`${r.type}::${r.name}`, r);
   const urnOf = urnResolver();
+  const output = await import("@pulumi/pulumi/output");
   const resources: RenderedResource[] = [];
   for (const r of recorded) {
     const key = `${r.type}::${r.name}`;
@@ -235,7 +237,7 @@ export async function renderPlatform(
       retainOnDelete: r.retainOnDelete,
       inputs: redact(reg.inputs) as Record<string, unknown>,
       read: reg.readId !== undefined,
-      propertyDependencies: await propertyDependencies(r.props, urnOf),
+      propertyDependencies: await propertyDependencies(output, r.props, urnOf),
     });
   }
   const secretValues = new Map<string, Record<string, string>>();

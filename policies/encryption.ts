@@ -1,5 +1,5 @@
 import { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { asArray, get, nameOf, ofType, policyStatements, Props, resourcesOf, StackResource, str, T, judgedWhenKnown, knownParts, knownProperty, notKnownDuringPreview, ofTypes } from "./support";
+import { asArray, get, judgedWhenKnown, knownParts, knownProperty, nameOf, notKnownDuringPreview, ofType, ofTypes, policyStatements, Props, resourcesOf, StackResource, str, T } from "./support";
 
 /**
  * A bucket's encryption, access block and policy are resources of their own that name the bucket

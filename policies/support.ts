@@ -168,9 +168,10 @@ class UndecidedDuringPreview extends UnknownValueError {
 /**
  * A stack policy that judges what a preview can show and says what it could not. On a fresh stack's first
  * preview a property holding a nested unknown is missing altogether (pulumi/pulumi#7854): read as absent it
- * would pass silently or report a false violation. Resources missing a property the program always sets
- * among those it `concerns` are held back from `validate` (handed to it as `undecided`), and then named in one UnknownValueError,
- * which the analyzer turns into an advisory "can't run policy … during preview" (@pulumi/policy server.ts).
+ * would pass silently or report a false violation. The resources it `concerns` that lack a property the
+ * program always sets are held back from `validate` (handed to it as `undecided`), then named in one
+ * UnknownValueError, which the analyzer turns into an advisory "can't run policy … during preview"
+ * (@pulumi/policy server.ts).
  */
 export function judgedWhenKnown(
   concerns: (r: StackResource) => boolean,

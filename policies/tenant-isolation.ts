@@ -1,6 +1,6 @@
 import { StackValidationPolicy } from "@pulumi/policy";
 import { platformNaming, TENANT_COMPONENT_TYPE, tenantNaming } from "../model/naming";
-import { asArray, get, list, nameOf, namespaceOf, policyStatements, Props, resourcesOf, StackResource, str, T, tenantOf, judgedWhenKnown, isK8sObject, ofTypes } from "./support";
+import { asArray, get, isK8sObject, judgedWhenKnown, list, nameOf, namespaceOf, ofTypes, policyStatements, Props, resourcesOf, StackResource, str, T, tenantOf } from "./support";
 
 /**
  * Tenant objects that must live in a shared operator's namespace, because the operator only reconciles
