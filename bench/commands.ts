@@ -1,5 +1,6 @@
 // The documented commands as a user runs them (no extra flags): `npm run render` and `npm run policy` on
-// a stack file with N tenants, timed, with peak memory summed over the tool's whole process tree.
+// a stack file with N tenants, and `npm run policy -- --resources` on what the render wrote; timed, with peak
+// memory summed over the tool's whole process tree.
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -69,6 +70,8 @@ export async function commandsBench(sizes: readonly number[]): Promise<CommandMe
       fs.writeFileSync(file, yaml.dump({ config: benchConfig(n) }));
       out.push(await measure("npm run render", n, "scripts/render.ts", ["--config-file", file, "--out", path.join(dir, `out-${n}`)]));
       out.push(await measure("npm run policy", n, "scripts/policy.ts", ["--config-file", file]));
+      // The check of the rendered plan, as a pipeline that renders first would run it: one process.
+      out.push(await measure("npm run policy -- --resources", n, "scripts/policy.ts", ["--resources", path.join(dir, `out-${n}`, "resources.json")]));
       process.stderr.write(`  commands on ${n} tenants done\n`);
     }
   } finally {

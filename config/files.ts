@@ -20,10 +20,18 @@ function readText(file: string): string {
   }
 }
 
-/** 1-based line and column of a character offset. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset).split("\n");
-  return { line: before.length, column: before[before.length - 1].length + 1 };
+/**
+ * 1-based line and column of character offsets in one text. The line starts are found once and each offset
+ * is placed by yaml's LineCounter (a binary search): a report on a large resources.json asks for thousands.
+ */
+export function positionsIn(text: string): (offset: number) => { line: number; column: number } {
+  const lines = new YAML.LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
+  return (offset) => {
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
 }
 
 /** Parses YAML; a syntax error names `file:line:col` and js-yaml's reason. */
@@ -52,7 +60,7 @@ export function parseJson(file: string, text: string): unknown {
     const errors: jsonc.ParseError[] = [];
     jsonc.parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     const first = errors[0];
-    const at = lineAndColumn(text, first ? first.offset : text.length);
+    const at = positionsIn(text)(first ? first.offset : text.length);
     throw new InputFileError(`${file}:${at.line}:${at.column}: ${first ? words(jsonc.printParseErrorCode(first.error)) : e.message}`);
   }
 }
@@ -102,8 +110,9 @@ export function yamlLineOf(text: string): (path: DocPath) => number | undefined 
 /** The same for a JSON text. */
 export function jsonLineOf(text: string): (path: DocPath) => number | undefined {
   const tree = jsonc.parseTree(text);
+  const position = positionsIn(text);
   return (p) => {
     const node = tree && jsonc.findNodeAtLocation(tree, [...p]);
-    return node ? lineAndColumn(text, node.offset).line : undefined;
+    return node ? position(node.offset).line : undefined;
   };
 }

@@ -5,7 +5,7 @@ import * as analyzerproto from "@pulumi/pulumi/proto/analyzer_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { TENANT_COMPONENT_TYPE } from "../model/naming";
 import { UNKNOWN_VALUE } from "./mocks";
-import { RenderedResource, tenantOf } from "./render";
+import { PlanEntry, RenderedResource, tenantOf } from "./render";
 
 /** One policy violation, as the Pulumi CLI reports it. */
 export interface Violation {
@@ -81,7 +81,7 @@ function call(fun: RpcFun, request: unknown): Promise<analyzerproto.AnalyzeRespo
 }
 
 /** A Kubernetes object by kind and `namespace/name`; anything else by its Pulumi type and name. */
-function identity(r: RenderedResource): { kind: string; object: string } {
+function identity(r: PlanEntry): { kind: string; object: string } {
   const meta = r.inputs.metadata as { name?: unknown; namespace?: unknown } | undefined;
   if (typeof r.inputs.kind === "string" && typeof meta?.name === "string") {
     return { kind: r.inputs.kind, object: typeof meta.namespace === "string" ? `${meta.namespace}/${meta.name}` : meta.name };
@@ -105,9 +105,97 @@ export function asPreviewOutputs(inputs: Record<string, unknown>): Record<string
   return Object.fromEntries(Object.entries(inputs).filter(([, v]) => v === UNKNOWN_VALUE || !holdsUnknown(v)));
 }
 
+/** A diagnostic as the analyzer gives it, as plain data: a sharded check's children hand theirs back as JSON. */
+export interface Diagnostic {
+  readonly policy: string;
+  readonly description: string;
+  readonly enforcementLevel: Violation["enforcementLevel"];
+  readonly message: string;
+  readonly urn?: string;
+}
+
+/** The pack's analyzers as the engine would run them, with its config applied. */
+export interface PackAnalyzers {
+  readonly analyze: RpcFun;
+  readonly analyzeStack: RpcFun;
+}
+
+export function packAnalyzers(policies: Policies, config: PackConfig, pack: { readonly name: string; readonly version: string }): PackAnalyzers {
+  const configured = applyPackConfig(policies, config);
+  return {
+    analyze: server.makeAnalyzeRpcFun(pack.name, pack.version, configured.packLevel, configured.policies),
+    analyzeStack: server.makeAnalyzeStackRpcFun(pack.name, pack.version, configured.packLevel, configured.policies),
+  };
+}
+
+/** Reported diagnostics only (a disabled policy's are not); a resource policy's concerns the resource analyzed. */
+function plain(list: readonly analyzerproto.AnalyzeDiagnostic[], urn?: string): Diagnostic[] {
+  return list.flatMap((d): Diagnostic[] => {
+    const level = LEVELS[d.getEnforcementlevel()];
+    if (!level) return [];
+    const at = d.getUrn() || urn;
+    return [{ policy: d.getPolicyname(), description: d.getDescription(), enforcementLevel: level, message: d.getMessage(), ...(at ? { urn: at } : {}) }];
+  });
+}
+
 /**
- * Evaluates the pack on rendered resources, through the analyzer's own code path. With `preview`, stack
- * policies see what a first preview hands them (asPreviewOutputs).
+ * The resource policies' diagnostics, resource by resource in order. Components are not sent to analyzers
+ * one by one; reads create nothing. Each request is built and dropped in turn, so memory stays at one resource's.
+ */
+export async function resourceDiagnostics(resources: readonly RenderedResource[], { analyze }: PackAnalyzers): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  for (const r of resources) {
+    if (r.type.startsWith("analytics-platform:") || r.type === "pulumi:pulumi:Stack" || r.read) continue;
+    const req = describe(new analyzerproto.AnalyzeRequest(), r, Struct.fromJavaScript(r.inputs as Record<string, never>));
+    // The engine attaches a resource policy's diagnostic to the resource analyzed the same way.
+    out.push(...plain((await call(analyze, req)).getDiagnosticsList(), r.urn));
+  }
+  return out;
+}
+
+/**
+ * The stack policies' diagnostics. They see every resource, components included, so they can follow parents.
+ * With `preview`, they see what a first preview hands them (asPreviewOutputs). `resources` is read once, in
+ * order: a caller may hand them over one at a time and keep none.
+ */
+export async function stackDiagnostics(resources: Iterable<RenderedResource>, { analyzeStack }: PackAnalyzers, preview: boolean): Promise<Diagnostic[]> {
+  const stackReq = new analyzerproto.AnalyzeStackRequest();
+  stackReq.setResourcesList(Array.from(resources, (r) => {
+    const props = preview ? asPreviewOutputs(r.inputs) : r.inputs;
+    const a = describe(new analyzerproto.AnalyzerResource(), r, Struct.fromJavaScript(props as Record<string, never>));
+    if (r.parent) a.setParent(r.parent);
+    a.setDependenciesList([...r.dependsOn]);
+    for (const [property, urns] of Object.entries(r.propertyDependencies ?? {})) {
+      a.getPropertydependenciesMap().set(property, new analyzerproto.AnalyzerPropertyDependencies().setUrnsList([...urns]));
+    }
+    return a;
+  }));
+  return plain((await call(analyzeStack, stackReq)).getDiagnosticsList());
+}
+
+/** A resource without the properties the report does not show: a large plan's report keeps only these. */
+export function planEntry(r: RenderedResource): PlanEntry {
+  const meta = r.inputs.metadata as { name?: unknown; namespace?: unknown } | undefined;
+  const inputs = { kind: r.inputs.kind, metadata: meta && { name: meta.name, namespace: meta.namespace } };
+  return { urn: r.urn, type: r.type, name: r.name, parent: r.parent, inputs };
+}
+
+/** The report on a plan: each diagnostic as a violation, with the resource, kind and tenant it concerns. */
+export function reportOf(resources: readonly PlanEntry[], diagnostics: readonly Diagnostic[], pack: { readonly name: string; readonly version: string }): PolicyReport {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const violations = diagnostics.map((d): Violation => {
+    const target = d.urn === undefined ? undefined : byUrn.get(d.urn);
+    const tenant = target && tenantOf(target, byUrn);
+    return { ...d, ...(target ? { resource: `${target.type}: ${target.name}`, ...identity(target) } : {}), ...(tenant ? { tenant } : {}) };
+  });
+  const tenants = resources.filter((r) => r.type === TENANT_COMPONENT_TYPE).map((r) => r.name);
+  return { pack: pack.name, version: pack.version, violations, mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length, tenants };
+}
+
+/**
+ * Evaluates the pack on rendered resources, through the analyzer's own code path: resource policies, then
+ * stack policies, as the engine orders their diagnostics. With `preview`, stack policies see what a first
+ * preview hands them (asPreviewOutputs).
  */
 export async function checkPolicies(
   resources: readonly RenderedResource[],
@@ -116,54 +204,9 @@ export async function checkPolicies(
   pack: { readonly name: string; readonly version: string },
   { preview = false }: { readonly preview?: boolean } = {},
 ): Promise<PolicyReport> {
-  const configured = applyPackConfig(policies, config);
-  const analyze = server.makeAnalyzeRpcFun(pack.name, pack.version, configured.packLevel, configured.policies);
-  const analyzeStack = server.makeAnalyzeStackRpcFun(pack.name, pack.version, configured.packLevel, configured.policies);
-  // Components are not sent to analyzers one by one; reads create nothing.
-  const custom = resources.filter((r) => !r.type.startsWith("analytics-platform:") && r.type !== "pulumi:pulumi:Stack");
-  const byUrn = new Map(resources.map((r) => [r.urn, r]));
-
-  const structs = new Map(resources.map((r) => [r, Struct.fromJavaScript(r.inputs as Record<string, never>)]));
-  const stackStructs = preview ? new Map(resources.map((r) => [r, Struct.fromJavaScript(asPreviewOutputs(r.inputs) as Record<string, never>)])) : structs;
-  const diagnostics: analyzerproto.AnalyzeDiagnostic[] = [];
-  for (const r of custom.filter((x) => !x.read)) {
-    const req = describe(new analyzerproto.AnalyzeRequest(), r, structs.get(r)!);
-    // A resource policy's diagnostic concerns the resource analyzed (the engine attaches it the same way).
-    for (const d of (await call(analyze, req)).getDiagnosticsList()) {
-      if (!d.getUrn()) d.setUrn(r.urn);
-      diagnostics.push(d);
-    }
-  }
-  // Stack policies see every resource, components included, so they can follow parents.
-  const stackReq = new analyzerproto.AnalyzeStackRequest();
-  stackReq.setResourcesList(resources.map((r) => {
-    const a = describe(new analyzerproto.AnalyzerResource(), r, stackStructs.get(r)!);
-    if (r.parent) a.setParent(r.parent);
-    a.setDependenciesList([...r.dependsOn]);
-    for (const [property, urns] of Object.entries(r.propertyDependencies ?? {})) {
-      a.getPropertydependenciesMap().set(property, new analyzerproto.AnalyzerPropertyDependencies().setUrnsList([...urns]));
-    }
-    return a;
-  }));
-  diagnostics.push(...(await call(analyzeStack, stackReq)).getDiagnosticsList());
-
-  const violations = diagnostics.flatMap((d): Violation[] => {
-    const level = LEVELS[d.getEnforcementlevel()];
-    if (!level) return [];
-    const target = byUrn.get(d.getUrn());
-    const tenant = target && tenantOf(target, byUrn);
-    return [{
-      policy: d.getPolicyname(),
-      description: d.getDescription(),
-      enforcementLevel: level,
-      message: d.getMessage(),
-      ...(d.getUrn() ? { urn: d.getUrn() } : {}),
-      ...(target ? { resource: `${target.type}: ${target.name}`, ...identity(target) } : {}),
-      ...(tenant ? { tenant } : {}),
-    }];
-  });
-  const tenants = resources.filter((r) => r.type === TENANT_COMPONENT_TYPE).map((r) => r.name);
-  return { pack: pack.name, version: pack.version, violations, mandatory: violations.filter((v) => v.enforcementLevel === "mandatory").length, tenants };
+  const analyzers = packAnalyzers(policies, config, pack);
+  const diagnostics = [...(await resourceDiagnostics(resources, analyzers)), ...(await stackDiagnostics(resources, analyzers, preview))];
+  return reportOf(resources, diagnostics, pack);
 }
 
 /** The pack's version, read as the PolicyPack reads it: from policies/package.json. */

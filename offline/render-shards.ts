@@ -4,8 +4,11 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InputError } from "./cli";
+import { allPolicies, PACK_NAME } from "../policies/all";
+import { InputError, UsageError } from "./cli";
+import { Diagnostic, PackConfig, packAnalyzers, resourceDiagnostics } from "./policy-check";
 import { RenderedResource, RenderResult, StackConfigValues, tenantOf } from "./render";
+import { SourcesModel, sourcesModel } from "./resource-sources";
 import { prepareOutput, recordOutput, resourceEntries, resourcesJson, writeManifests } from "./render-output";
 
 /**
@@ -38,6 +41,17 @@ export interface ShardResult {
   readonly entriesFile: string;
   readonly byType: Readonly<Record<string, number>>;
   readonly byTenant: Readonly<Record<string, number>>;
+  /** For a policy check: the resource policies' diagnostics on this group's resources, in order. */
+  readonly diagnostics?: readonly Diagnostic[];
+  /** For a policy check, from the first group: what reports need of the model to place violations. */
+  readonly model?: SourcesModel;
+}
+
+/** A policy check's part of a shard's work: the pack's config, and whether to render as a first preview. */
+export interface ShardPolicyCheck {
+  readonly config: PackConfig;
+  readonly version: string;
+  readonly preview: boolean;
 }
 
 export interface ShardRequest {
@@ -48,8 +62,10 @@ export interface ShardRequest {
   readonly tenants: readonly string[];
   /** The first shard also writes the platform's resources. */
   readonly platform: boolean;
-  readonly out: string;
+  /** Where a render writes its manifests; a policy check writes none. */
+  readonly out?: string;
   readonly entriesFile: string;
+  readonly policy?: ShardPolicyCheck;
 }
 
 /** Counts by type and by tenant, for render's summary. */
@@ -89,32 +105,29 @@ function runChild(request: ShardRequest): Promise<ShardResult> {
 }
 
 /**
- * Renders `tenants` in `shards` groups into `out`, at most `parallel` children at a time; the first
- * group also writes the platform. A failing group's message is reported once, as render reports it.
- * Returns the summary counts; `out` ends up as writeRender of a single-process render would leave it.
+ * Runs one child per group of `tenants`, at most `parallel` at a time; the first group also has the platform.
+ * After a failure no new group starts (invalid config fails every group alike); the first failure is thrown,
+ * once, as the tool reports it, after `onFailure` saw what the finished groups did. Otherwise `collect` gets
+ * every group's result in order while their entries files still exist.
  */
-export async function renderSharded(
-  source: string,
-  stack: string,
-  config: StackConfigValues,
+export async function runShards<T>(
   tenants: readonly string[],
-  out: string,
   { shards, parallel = os.availableParallelism() }: { shards: number; parallel?: number },
-): Promise<Pick<ShardResult, "byType" | "byTenant">> {
-  prepareOutput(out);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), "render-shards-"));
+  request: (group: readonly string[], i: number, entriesFile: string) => ShardRequest,
+  collect: (results: readonly ShardResult[]) => Promise<T> | T,
+  onFailure: (finished: readonly ShardResult[]) => void = () => {},
+): Promise<T> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "shards-"));
   try {
     const groups = shardTenants(tenants, shards);
-    const request = (i: number): ShardRequest => ({ source, stack, config, tenants: groups[i], platform: i === 0, out, entriesFile: path.join(work, `${i}.json`) });
     const results: ShardResult[] = [];
     const errors: unknown[] = [];
     let next = 0;
     const worker = async () => {
-      // After a failure no new group starts: invalid config fails every group alike.
       while (next < groups.length && errors.length === 0) {
         const i = next++;
         try {
-          results[i] = await runChild(request(i));
+          results[i] = await runChild(request(groups[i], i, path.join(work, `${i}.json`)));
         } catch (e) {
           errors[i] = e;
         }
@@ -122,28 +135,80 @@ export async function renderSharded(
     };
     await Promise.all(Array.from({ length: Math.min(parallel, groups.length) }, worker));
     if (errors.length > 0) {
-      // What the finished groups wrote is recorded, so the next render removes it.
-      const written = results.filter(Boolean).flatMap((r) => r.files);
-      if (written.length > 0) recordOutput(out, written);
+      onFailure(results.filter(Boolean));
       throw errors.find((e) => e !== undefined);
     }
-    fs.writeFileSync(path.join(out, "resources.json"), resourcesJson(results.map((r) => fs.readFileSync(r.entriesFile, "utf8"))));
-    recordOutput(out, [...results.flatMap((r) => r.files), "resources.json"]);
-    const sum = (key: "byType" | "byTenant") => {
-      const total: Record<string, number> = {};
-      for (const r of results) for (const [k, n] of Object.entries(r[key])) total[k] = (total[k] ?? 0) + n;
-      return total;
-    };
-    return { byType: sum("byType"), byTenant: sum("byTenant") };
+    return await collect(results);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
-/** The child's work, given its request: render, write its manifests and its entries. */
-export async function renderShard(request: ShardRequest, render: (stack: string, config: StackConfigValues, only: readonly string[]) => Promise<RenderResult>): Promise<ShardResult> {
-  const part = shardPart(await render(request.stack, request.config, request.tenants), request.platform);
-  const files = writeManifests(part, request.out);
+/** Counts summed over groups. */
+function summed(results: readonly ShardResult[]): Pick<ShardResult, "byType" | "byTenant"> {
+  const sum = (key: "byType" | "byTenant") => {
+    const total: Record<string, number> = {};
+    for (const r of results) for (const [k, n] of Object.entries(r[key])) total[k] = (total[k] ?? 0) + n;
+    return total;
+  };
+  return { byType: sum("byType"), byTenant: sum("byTenant") };
+}
+
+/**
+ * Renders `tenants` in `shards` groups into `out`. A failing group's message is reported once, as render
+ * reports it. Returns the summary counts; `out` ends up as writeRender of a single-process render would leave it.
+ */
+export async function renderSharded(
+  source: string,
+  stack: string,
+  config: StackConfigValues,
+  tenants: readonly string[],
+  out: string,
+  options: { shards: number; parallel?: number },
+): Promise<Pick<ShardResult, "byType" | "byTenant">> {
+  prepareOutput(out);
+  return runShards(
+    tenants,
+    options,
+    (group, i, entriesFile) => ({ source, stack, config, tenants: group, platform: i === 0, out, entriesFile }),
+    (results) => {
+      fs.writeFileSync(path.join(out, "resources.json"), resourcesJson(results.map((r) => fs.readFileSync(r.entriesFile, "utf8"))));
+      recordOutput(out, [...results.flatMap((r) => r.files), "resources.json"]);
+      return summed(results);
+    },
+    (finished) => {
+      // What the finished groups wrote is recorded, so the next render removes it.
+      const written = finished.flatMap((r) => r.files);
+      if (written.length > 0) recordOutput(out, written);
+    },
+  );
+}
+
+/** The child's work, given its request: render; write its manifests, or check its resources; write its entries. */
+export async function renderShard(
+  request: ShardRequest,
+  render: (stack: string, config: StackConfigValues, only: readonly string[], preview: boolean) => Promise<RenderResult>,
+): Promise<ShardResult> {
+  const result = await render(request.stack, request.config, request.tenants, request.policy?.preview ?? false);
+  const part = shardPart(result, request.platform);
+  const files = request.out === undefined ? [] : writeManifests(part, request.out);
   fs.writeFileSync(request.entriesFile, resourceEntries(part));
-  return { files, entriesFile: request.entriesFile, ...countResources(part) };
+  const check = request.policy;
+  if (!check) return { files, entriesFile: request.entriesFile, ...countResources(part) };
+  const diagnostics = await resourceDiagnostics(part, packAnalyzers(allPolicies, check.config, { name: PACK_NAME, version: check.version }));
+  return { files, entriesFile: request.entriesFile, ...countResources(part), diagnostics, ...(request.platform ? { model: sourcesModel(result.model) } : {}) };
+}
+
+/** The tenants' names in a stack's config, in order, as the shards split them (validation judges them later). */
+export function configuredTenants(config: StackConfigValues): string[] {
+  const configured = config["analytics-platform:tenants"];
+  return (Array.isArray(configured) ? configured : []).map((t: { name?: unknown }) => String(t?.name));
+}
+
+/** `--shards N`: a whole number from 1, or absent (decided by the number of tenants). */
+export function shardsFlag(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(Number.isInteger(n) && n >= 1)) throw new UsageError(`--shards must be a whole number from 1, not '${value}'`);
+  return n;
 }

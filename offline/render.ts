@@ -32,6 +32,9 @@ export interface RenderedResource {
   readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
 }
 
+/** What reports read of a resource: its place in the program and its inputs (a large plan's report keeps only their identity). */
+export type PlanEntry = Pick<RenderedResource, "urn" | "type" | "name" | "parent" | "inputs">;
+
 export interface RenderResult {
   readonly stack: string;
   readonly resources: readonly RenderedResource[];
@@ -280,8 +283,8 @@ export function manifestsOf(result: Pick<RenderResult, "resources">): Record<str
 }
 
 /** The tenant a resource belongs to: the name of its nearest Tenant ancestor. */
-export function tenantOf(resource: RenderedResource, byUrn: ReadonlyMap<string, RenderedResource>): string | undefined {
-  for (let r: RenderedResource | undefined = resource; r; r = r.parent ? byUrn.get(r.parent) : undefined) {
+export function tenantOf(resource: PlanEntry, byUrn: ReadonlyMap<string, PlanEntry>): string | undefined {
+  for (let r: PlanEntry | undefined = resource; r; r = r.parent ? byUrn.get(r.parent) : undefined) {
     if (r.type === TENANT_COMPONENT_TYPE) return r.name;
   }
   return undefined;

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import { DocPath, jsonLineOf, yamlLineOf } from "../config/files";
 import { CONFIG_NAMESPACE } from "../config/validate";
-import type { PlatformModel, TenantModel } from "../model/platform-model";
+import type { PlatformModel } from "../model/platform-model";
 import { T, get, nameOf } from "../policies/support";
-import { RenderedResource, StackConfigValues, tenantOf } from "./render";
+import { PlanEntry, StackConfigValues, tenantOf } from "./render";
 
 /** A line of a file in the repository (or as the user named it): where a reviewer fixes a violation. */
 export interface SourceLocation {
@@ -24,17 +24,38 @@ const configPath = (key: string, ...rest: (string | number)[]): DocPath => ["con
 /** The config keys that shape a platform layer, by the module of its component (`analytics-platform:<module>:<Type>`). */
 const LAYER_KEYS: Readonly<Record<string, readonly string[]>> = { storage: ["aws", "cloud"] };
 
-function layerOf(resource: RenderedResource, byUrn: ReadonlyMap<string, RenderedResource>): string {
+function layerOf(resource: PlanEntry, byUrn: ReadonlyMap<string, PlanEntry>): string {
   let module = "platform";
-  for (let r: RenderedResource | undefined = resource; r; r = r.parent ? byUrn.get(r.parent) : undefined) {
+  for (let r: PlanEntry | undefined = resource; r; r = r.parent ? byUrn.get(r.parent) : undefined) {
     const [project, m] = r.type.split(":");
     if (project === "analytics-platform" && m !== "platform") module = m;
   }
   return module;
 }
 
+/** What placing resources needs of the model: each tenant's job and spec files by their Kubernetes names. Plain data. */
+export interface SourcesModel {
+  readonly tenants: readonly {
+    readonly name: string;
+    readonly namespace: string;
+    readonly flinkJobs: readonly { readonly job: string; readonly configMap: string; readonly file: string; readonly lake: boolean }[];
+    readonly druidIngestions: readonly { readonly name: string; readonly file: string; readonly spec: string }[];
+  }[];
+}
+
+export function sourcesModel(model: PlatformModel): SourcesModel {
+  return {
+    tenants: model.tenants.map((t) => ({
+      name: t.name,
+      namespace: t.namespace,
+      flinkJobs: t.flinkJobs.map((j) => ({ job: j.job, configMap: j.configMap, file: j.file, lake: j.lake })),
+      druidIngestions: t.druidIngestions.map((i) => ({ name: i.name, file: i.file, spec: i.spec })),
+    })),
+  };
+}
+
 /** The job file and spec file a tenant resource was made from, matched by the Kubernetes names the model gave them. */
-function fileOf(r: RenderedResource, tenant: TenantModel): { file: string; listKey: "jobs" | "datasources"; entry: string; lake: boolean } | undefined {
+function fileOf(r: PlanEntry, tenant: SourcesModel["tenants"][number]): { file: string; listKey: "jobs" | "datasources"; entry: string; lake: boolean } | undefined {
   const name = nameOf(r.inputs);
   if (r.type === T.flinkDeployment || r.type === T.configMap) {
     const job = tenant.flinkJobs.find((j) => (r.type === T.flinkDeployment ? j.job : j.configMap) === name && get(r.inputs, "metadata", "namespace") === tenant.namespace);
@@ -53,8 +74,8 @@ function fileOf(r: RenderedResource, tenant: TenantModel): { file: string; listK
  * their layer. Lines are found in the stack file itself, so they follow comments and reordering.
  */
 export function stackFileSources(
-  resources: readonly RenderedResource[],
-  model: PlatformModel,
+  resources: readonly PlanEntry[],
+  model: SourcesModel,
   config: StackConfigValues,
   stackFile: string,
 ): Map<string, ResourceSource> {
@@ -65,13 +86,15 @@ export function stackFileSources(
   };
   const top: SourceLocation = at(configPath("environment"), "environment") ?? { file: stackFile, line: 1, what: "config" };
   const configured = config[`${CONFIG_NAMESPACE}:tenants`];
-  const entries = (Array.isArray(configured) ? configured : []).map((t) => String(get(t, "name")));
+  // Indexed once: a stack may have a thousand tenants and fifty thousand resources.
+  const entries = new Map((Array.isArray(configured) ? configured : []).map((t, i) => [String(get(t, "name")), i] as const));
+  const tenants = new Map(model.tenants.map((t) => [t.name, t]));
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
 
-  const sourceOf = (r: RenderedResource): ResourceSource => {
+  const sourceOf = (r: PlanEntry): ResourceSource => {
     const tenantName = tenantOf(r, byUrn);
-    const i = tenantName === undefined ? -1 : entries.indexOf(tenantName);
-    const tenant = model.tenants.find((t) => t.name === tenantName);
+    const i = tenantName === undefined ? -1 : entries.get(tenantName) ?? -1;
+    const tenant = tenantName === undefined ? undefined : tenants.get(tenantName);
     if (i < 0 || !tenant) {
       const layer = layerOf(r, byUrn);
       const keys = LAYER_KEYS[layer] ?? [layer];
@@ -90,7 +113,7 @@ export function stackFileSources(
 }
 
 /** Where each resource of a hand-made or edited resources.json sits: its own entry in that file. */
-export function resourcesFileSources(resources: readonly RenderedResource[], file: string): Map<string, ResourceSource> {
+export function resourcesFileSources(resources: readonly PlanEntry[], file: string): Map<string, ResourceSource> {
   const lineOf = jsonLineOf(fs.readFileSync(file, "utf8"));
   return new Map(resources.map((r, i) => [r.urn, { primary: { file, line: lineOf([i]) ?? 1, what: `$[${i}] (${r.name})` }, related: [] }]));
 }

@@ -83,9 +83,17 @@ type TrinoRule = Record<string, unknown>;
 interface TrinoSubject { readonly user: string; readonly groups: readonly string[] }
 
 /** Trino's file-based rules match names by Java regex, whole name; an absent field matches everything. */
-const fullMatch = (pattern: unknown, value: string): boolean => pattern === undefined || new RegExp(`^(?:${str(pattern)})$`).test(value);
-const subjectMatches = (rule: TrinoRule, who: TrinoSubject): boolean =>
-  rule.role === undefined && fullMatch(rule.user, who.user) && (rule.group === undefined || who.groups.some((g) => fullMatch(rule.group, g)));
+function fullMatcher(): (pattern: unknown, value: string) => boolean {
+  // Compiled once per pattern: a thousand tenants' rules are tested against every other tenant's names.
+  const compiled = new Map<string, RegExp>();
+  return (pattern, value) => {
+    if (pattern === undefined) return true;
+    const source = str(pattern);
+    let re = compiled.get(source);
+    if (!re) compiled.set(source, (re = new RegExp(`^(?:${source})$`)));
+    return re.test(value);
+  };
+}
 
 /**
  * What Trino's rules let one tenant do to another's data and queries, and what they let everyone do. The first
@@ -107,7 +115,19 @@ export function trinoRuleProblems(rulesJson: string, groupFile: string): string[
   }
   const tenants = [...new Set([...members.values()].flat())].flatMap((g) => tenantNaming.tenantOfTrinoGroup(g) ?? []);
   const subjectOf = (t: string): TrinoSubject => ({ user: tenantNaming.trinoUser(t), groups: members.get(tenantNaming.trinoUser(t)) ?? [] });
-  const first = (section: string, who: TrinoSubject, object: (r: TrinoRule) => boolean) => (rules[section] ?? []).find((r) => subjectMatches(r, who) && object(r));
+  const fullMatch = fullMatcher();
+  const subjectMatches = (rule: TrinoRule, who: TrinoSubject): boolean =>
+    rule.role === undefined && fullMatch(rule.user, who.user) && (rule.group === undefined || who.groups.some((g) => fullMatch(rule.group, g)));
+  // Each subject's rules, in order, found once: the first one matching an object then decides among a few.
+  const applicable = new Map<TrinoSubject, Map<string, TrinoRule[]>>();
+  const rulesFor = (section: string, who: TrinoSubject): TrinoRule[] => {
+    const bySection = applicable.get(who) ?? new Map<string, TrinoRule[]>();
+    applicable.set(who, bySection);
+    let found = bySection.get(section);
+    if (!found) bySection.set(section, (found = (rules[section] ?? []).filter((r) => subjectMatches(r, who))));
+    return found;
+  };
+  const first = (section: string, who: TrinoSubject, object: (r: TrinoRule) => boolean) => rulesFor(section, who).find(object);
   const tableAllowed = (who: TrinoSubject, catalog: string, schema: string, table: string) => {
     const rule = first("tables", who, (r) => fullMatch(r.catalog, catalog) && fullMatch(r.schema, schema) && fullMatch(r.table, table));
     return rule === undefined ? !Array.isArray(rules.tables) : asArray(rule.privileges).length > 0;

@@ -1,18 +1,21 @@
 // npm run policy -- --stack dev|prod | --config-file FILE | --resources resources.json
-//   [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE] [--preview]
+//   [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE] [--preview] [--shards N]
 // Evaluates the policy pack offline (no cloud, no backend) the way `pulumi preview --policy-pack` does.
 // With --preview, judges what a fresh stack's first `pulumi preview` shows the pack (provider-computed values
-// unknown). Exit 1 when a mandatory policy is violated.
+// unknown). Above TENANTS_PER_SHARD tenants, the stack is rendered and checked in groups (offline/policy-shards.ts).
+// Exit 1 when a mandatory policy is violated.
 import * as fs from "node:fs";
 import { readJsonFile } from "../config/files";
 import { inStackFile, InputError, parseFlags, runTool, UsageError } from "../offline/cli";
-import { checkPolicies, PackConfig, packVersion } from "../offline/policy-check";
+import { checkPolicies, PackConfig, PolicyReport, packVersion } from "../offline/policy-check";
+import { checkStackSharded } from "../offline/policy-shards";
 import { formatMarkdown, formatSarif, formatText } from "../offline/policy-report";
 import { readStackFile, renderPlatform, RenderedResource, stackNameOf } from "../offline/render";
+import { configuredTenants, shardCount, shardsFlag } from "../offline/render-shards";
 import { ResourceSource, resourcesFileSources, stackFileSources } from "../offline/resource-sources";
 import { allPolicies, PACK_NAME } from "../policies/all";
 
-const USAGE = "usage: npm run policy -- --stack NAME | --config-file FILE | --resources FILE [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE] [--preview]";
+const USAGE = "usage: npm run policy -- --stack NAME | --config-file FILE | --resources FILE [--policy-config FILE] [--format text|json|sarif|markdown] [--out FILE] [--preview] [--shards N]";
 const FORMATS = ["text", "json", "sarif", "markdown"];
 
 /** A resources.json as `npm run render` writes it: a list of resources, each with a type, a name and inputs. */
@@ -35,37 +38,48 @@ async function main(): Promise<number> {
     format: { type: "string", default: "text" },
     out: { type: "string" },
     preview: { type: "boolean", default: false },
+    shards: { type: "string" },
   });
   const given = [values.stack, values["config-file"], values.resources].filter((v) => v !== undefined);
   if (given.length !== 1) throw new UsageError("give one of --stack, --config-file and --resources");
   if (values.preview && values.resources) throw new UsageError("--preview renders the stack: give --stack or --config-file");
   if (!FORMATS.includes(values.format)) throw new UsageError(`unknown format '${values.format}' (one of ${FORMATS.join(", ")})`);
 
-  let resources: RenderedResource[];
+  // Default levels follow the environment: advisory in dev, mandatory in prod (and for a bare resources.json).
+  const levels = (environment: string | undefined) => readJsonFile(values["policy-config"] ?? `policies/config/${environment === "dev" ? "dev" : "prod"}.json`) as PackConfig;
+  const pack = { name: PACK_NAME, version: packVersion() };
+  let report: PolicyReport;
   let artifact: string;
-  let environment: string | undefined;
-  let sources: Map<string, ResourceSource>;
+  // Where each resource comes from, for the formats that place violations (sarif, markdown).
+  let sources: () => Map<string, ResourceSource>;
   if (values.resources) {
     artifact = values.resources;
-    resources = readResources(values.resources);
-    sources = resourcesFileSources(resources, artifact);
+    const resources = readResources(values.resources);
+    report = await checkPolicies(resources, allPolicies, levels(undefined), pack);
+    sources = () => resourcesFileSources(resources, artifact);
   } else {
     artifact = values["config-file"] ?? `Pulumi.${values.stack}.yaml`;
-    const config = readStackFile(artifact);
-    environment = String(config["analytics-platform:environment"] ?? "");
-    const rendered = await renderPlatform(values.stack ?? stackNameOf(artifact), config, {}, { preview: values.preview }).catch(inStackFile(artifact));
-    resources = [...rendered.resources];
-    sources = stackFileSources(resources, rendered.model, config, artifact);
+    const file = artifact;
+    const stack = values.stack ?? stackNameOf(file);
+    const config = readStackFile(file);
+    const packConfig = levels(String(config["analytics-platform:environment"] ?? ""));
+    const tenants = configuredTenants(config);
+    const shards = shardCount(tenants.length, shardsFlag(values.shards));
+    if (shards === 1) {
+      const rendered = await renderPlatform(stack, config, {}, { preview: values.preview }).catch(inStackFile(file));
+      report = await checkPolicies(rendered.resources, allPolicies, packConfig, pack, { preview: values.preview });
+      sources = () => stackFileSources(rendered.resources, rendered.model, config, file);
+    } else {
+      const checked = await checkStackSharded(file, stack, config, tenants, { config: packConfig, version: pack.version }, { shards, preview: values.preview });
+      report = checked.report;
+      sources = () => stackFileSources(checked.resources, checked.model, config, file);
+    }
   }
-  // Default levels follow the environment: advisory in dev, mandatory in prod (and for a bare resources.json).
-  const policyConfig = values["policy-config"] ?? `policies/config/${environment === "dev" ? "dev" : "prod"}.json`;
-  const config = readJsonFile(policyConfig) as PackConfig;
 
-  const report = await checkPolicies(resources, allPolicies, config, { name: PACK_NAME, version: packVersion() }, { preview: values.preview });
   const text =
     values.format === "json" ? JSON.stringify(report, null, 2)
-    : values.format === "sarif" ? JSON.stringify(formatSarif(report, allPolicies, artifact, sources), null, 2)
-    : values.format === "markdown" ? formatMarkdown(report, allPolicies, artifact, sources)
+    : values.format === "sarif" ? JSON.stringify(formatSarif(report, allPolicies, artifact, sources()), null, 2)
+    : values.format === "markdown" ? formatMarkdown(report, allPolicies, artifact, sources())
     : formatText(report, "policies");
   if (values.out) fs.writeFileSync(values.out, `${text}\n`);
   else process.stdout.write(`${text}\n`);

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { EXIT, inStackFile, parseFlags, runTool, UsageError } from "../offline/cli";
 import { readStackFile, renderPlatform, stackNameOf } from "../offline/render";
 import { writeRender } from "../offline/render-output";
-import { countResources, renderSharded, shardCount, ShardResult } from "../offline/render-shards";
+import { configuredTenants, countResources, renderSharded, shardCount, ShardResult, shardsFlag } from "../offline/render-shards";
 
 const USAGE = "usage: npm run render -- --stack NAME | --config-file FILE [--out DIR] [--shards N]";
 
@@ -21,14 +21,12 @@ function summary(stack: string, { byType, byTenant }: Pick<ShardResult, "byType"
 async function main(): Promise<number> {
   const { values } = parseFlags(USAGE, { stack: { type: "string" }, "config-file": { type: "string" }, out: { type: "string" }, shards: { type: "string" } });
   if (!values.stack === !values["config-file"]) throw new UsageError("give either --stack or --config-file");
-  const requested = values.shards === undefined ? undefined : Number(values.shards);
-  if (requested !== undefined && !(Number.isInteger(requested) && requested >= 1)) throw new UsageError(`--shards must be a whole number from 1, not '${values.shards}'`);
+  const requested = shardsFlag(values.shards);
   const file = values["config-file"] ?? `Pulumi.${values.stack}.yaml`;
   const stack = values.stack ?? stackNameOf(file);
   const out = values.out ?? path.join("out", stack);
   const config = readStackFile(file);
-  const configured = config["analytics-platform:tenants"];
-  const tenants = (Array.isArray(configured) ? configured : []).map((t: { name?: unknown }) => String(t?.name));
+  const tenants = configuredTenants(config);
   const shards = shardCount(tenants.length, requested);
   let counts: Pick<ShardResult, "byType" | "byTenant">;
   if (shards === 1) {

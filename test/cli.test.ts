@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputFileError, parseJson, parseYaml, readYamlFile } from "../config/files";
+import { InputFileError, jsonLineOf, parseJson, parseYaml, positionsIn, readYamlFile } from "../config/files";
 import { loadFlinkJobs } from "../jobs/catalog";
 import { CatalogError } from "../jobs/catalog-error";
 import { readSpecFile } from "../jobs/druid-specs";
@@ -34,6 +34,16 @@ describe("input files", () => {
     expect(messageOf(() => parseJson("spec.json", '{\n  "type": "kafka",\n  "spec": }\n'))).toBe("spec.json:3:11: value expected");
     expect(messageOf(() => parseJson("spec.json", '{"a": [1, 2,]}'))).toBe("spec.json:1:13: value expected");
     expect(messageOf(() => parseJson("spec.json", '{"a": 1} x'))).toBe("spec.json:1:10: invalid symbol");
+  });
+
+  it("positions are 1-based lines and columns, at line starts, ends and the text's end", () => {
+    const at = positionsIn("ab\ncd\n\nef");
+    expect([0, 1, 2, 3, 5, 6, 7, 9].map(at)).toEqual([
+      { line: 1, column: 1 }, { line: 1, column: 2 }, { line: 1, column: 3 }, { line: 2, column: 1 },
+      { line: 2, column: 3 }, { line: 3, column: 1 }, { line: 4, column: 1 }, { line: 4, column: 3 },
+    ]);
+    const lineOf = jsonLineOf('[\n  {"a": 1},\n\n  {"b": [\n 2]}\n]');
+    expect([lineOf([0]), lineOf([1]), lineOf([1, "b", 0]), lineOf([2])]).toEqual([2, 4, 5, undefined]);
   });
 
   it("a missing file or a folder is named, not thrown as an errno", () => {

@@ -71,3 +71,33 @@ describe("a sharded render", () => {
     expect(fs.readdirSync(out)).toEqual([]);
   }, 120_000);
 });
+
+describe("a sharded policy check", () => {
+  const policy = (...args: string[]) => spawnSync(tsx, ["scripts/policy.ts", ...args], { encoding: "utf8" });
+
+  it("reports exactly what one process reports, as a first preview too (advisories from resource and stack policies)", () => {
+    const file = stackFile("seven-policy", 7);
+    for (const mode of [[], ["--preview"]]) {
+      const one = policy("--config-file", file, "--format", "json", "--shards", "1", ...mode);
+      const three = policy("--config-file", file, "--format", "json", "--shards", "3", ...mode);
+      expect(one.status, one.stderr).toBe(0);
+      expect(three.status, three.stderr).toBe(0);
+      expect(three.stdout).toEqual(one.stdout);
+      const report = JSON.parse(one.stdout) as { tenants: string[]; violations: { policy: string; urn?: string }[] };
+      expect(report.tenants).toHaveLength(7);
+      if (mode.length > 0) {
+        // Both kinds: resource policies' advisories name their resource, stack policies' (undecided) none.
+        expect(report.violations.some((v) => v.urn?.includes("t6"))).toBe(true);
+        expect(report.violations.some((v) => v.urn === undefined)).toBe(true);
+      }
+    }
+  }, 240_000);
+
+  it("reports invalid config once, as one process does", () => {
+    const file = stackFile("broken-policy", 4, (t, i) => { if (i === 1) t.topics = ["Bad Topic"]; });
+    const r = policy("--config-file", file, "--shards", "2");
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(policy("--config-file", file, "--shards", "1").stderr.trim());
+    expect(r.stderr).toMatch(/tenants\[1\]\.topics\[0\]/);
+  }, 120_000);
+});
