@@ -25,7 +25,8 @@ export async function checkStackSharded(
   { shards, preview, parallel }: { shards: number; preview: boolean; parallel?: number },
 ): Promise<ShardedCheck> {
   const policy = { config: pack.config, version: pack.version, preview };
-  const analyzers = packAnalyzers(allPolicies, pack.config, { name: PACK_NAME, version: pack.version });
+  const named = { name: PACK_NAME, version: pack.version };
+  const analyzers = packAnalyzers(allPolicies, pack.config, named);
   return runShards(tenants, { shards, parallel }, (group, i, entriesFile) => ({ source, stack, config, tenants: group, platform: i === 0, entriesFile, policy }), async (results) => {
     const entries: PlanEntry[] = [];
     // The groups' resources in order are the single-process plan (test/render-shards.test.ts). They are read a
@@ -41,6 +42,8 @@ export async function checkStackSharded(
     }
     const stackPolicies = await stackDiagnostics(plan(), analyzers, preview);
     const diagnostics = [...results.flatMap((r) => r.diagnostics ?? []), ...stackPolicies];
-    return { report: reportOf(entries, diagnostics, { name: PACK_NAME, version: pack.version }), resources: entries, model: results[0].model! };
+    const model = results[0].model;
+    if (!model) throw new Error("the first group of a policy check returned no model");
+    return { report: reportOf(entries, diagnostics, named), resources: entries, model };
   });
 }

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CONFIG_NAMESPACE } from "../config/validate";
 import { allPolicies, PACK_NAME } from "../policies/all";
 import { InputError, UsageError } from "./cli";
 import { Diagnostic, PackConfig, packAnalyzers, resourceDiagnostics } from "./policy-check";
@@ -201,7 +202,7 @@ export async function renderShard(
 
 /** The tenants' names in a stack's config, in order, as the shards split them (validation judges them later). */
 export function configuredTenants(config: StackConfigValues): string[] {
-  const configured = config["analytics-platform:tenants"];
+  const configured = config[`${CONFIG_NAMESPACE}:tenants`];
   return (Array.isArray(configured) ? configured : []).map((t: { name?: unknown }) => String(t?.name));
 }
 

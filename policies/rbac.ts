@@ -118,28 +118,22 @@ export function trinoRuleProblems(rulesJson: string, groupFile: string): string[
   const fullMatch = fullMatcher();
   const subjectMatches = (rule: TrinoRule, who: TrinoSubject): boolean =>
     rule.role === undefined && fullMatch(rule.user, who.user) && (rule.group === undefined || who.groups.some((g) => fullMatch(rule.group, g)));
-  // Each subject's rules, in order, found once: the first one matching an object then decides among a few.
-  const applicable = new Map<TrinoSubject, Map<string, TrinoRule[]>>();
-  const rulesFor = (section: string, who: TrinoSubject): TrinoRule[] => {
-    const bySection = applicable.get(who) ?? new Map<string, TrinoRule[]>();
-    applicable.set(who, bySection);
-    let found = bySection.get(section);
-    if (!found) bySection.set(section, (found = (rules[section] ?? []).filter((r) => subjectMatches(r, who))));
-    return found;
-  };
-  const first = (section: string, who: TrinoSubject, object: (r: TrinoRule) => boolean) => rulesFor(section, who).find(object);
-  const tableAllowed = (who: TrinoSubject, catalog: string, schema: string, table: string) => {
-    const rule = first("tables", who, (r) => fullMatch(r.catalog, catalog) && fullMatch(r.schema, schema) && fullMatch(r.table, table));
-    return rule === undefined ? !Array.isArray(rules.tables) : asArray(rule.privileges).length > 0;
-  };
   const objectsOf = (t: string) => [["lake", tenantNaming.lakeSchema(t), "events"], ["druid", "druid", tenantNaming.druidDatasource(t, "events")]] as const;
   const subjects: [string, TrinoSubject][] = [...tenants.map((t) => [`tenant ${t}`, subjectOf(t)] as [string, TrinoSubject]), ["a user in no group", { user: "nobody", groups: [] }]];
   for (const [who, subject] of subjects) {
+    // A subject's rules, in order, are found once; the first of them matching an object decides.
+    const own = (section: string) => (rules[section] ?? []).filter((r) => subjectMatches(r, subject));
+    const tableRules = own("tables");
+    const queryRules = own("queries");
+    const tableAllowed = (catalog: string, schema: string, table: string) => {
+      const rule = tableRules.find((r) => fullMatch(r.catalog, catalog) && fullMatch(r.schema, schema) && fullMatch(r.table, table));
+      return rule === undefined ? !Array.isArray(rules.tables) : asArray(rule.privileges).length > 0;
+    };
     for (const other of tenants.filter((t) => subject.user !== tenantNaming.trinoUser(t))) {
       for (const [catalog, schema, table] of objectsOf(other)) {
-        if (tableAllowed(subject, catalog, schema, table)) problems.push(`${who} can read ${catalog}.${schema}.${table}, tenant ${other}'s`);
+        if (tableAllowed(catalog, schema, table)) problems.push(`${who} can read ${catalog}.${schema}.${table}, tenant ${other}'s`);
       }
-      const query = first("queries", subject, (r) => fullMatch(r.queryOwner, tenantNaming.trinoUser(other)));
+      const query = queryRules.find((r) => fullMatch(r.queryOwner, tenantNaming.trinoUser(other)));
       const seen = query === undefined ? (Array.isArray(rules.queries) ? [] : ["view", "kill"]) : asArray(query.allow).map(str).filter((a) => a === "view" || a === "kill");
       if (seen.length > 0) problems.push(`${who} can ${seen.join(" and ")} tenant ${other}'s queries`);
     }
