@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ChartDefault } from "../model/defaults";
+import { ChartDefault, ResolvedChart } from "../model/defaults";
 import { Labels } from "../model/labels";
 
 /** A typed custom resource: `spec` is checked against the hand-written interfaces in crds/. */
@@ -54,6 +54,24 @@ export function helmRelease(name: string, args: HelmReleaseArgs, opts: pulumi.Cu
     },
     opts,
   );
+}
+
+export interface OperatorReleaseArgs {
+  readonly chart: ResolvedChart;
+  /** The operator's own namespace, created for its release. */
+  readonly namespace: string;
+  readonly labels: Labels;
+  readonly values: pulumi.Input<Record<string, unknown>>;
+}
+
+/**
+ * An operator's namespace and pinned release, or nothing when its chart says `install: false`: another team runs
+ * that operator, and its CRDs exist. Returns what the operator's custom resources must wait for.
+ */
+export function operatorRelease(name: string, args: OperatorReleaseArgs, opts: pulumi.CustomResourceOptions): pulumi.Resource[] {
+  if (!args.chart.install) return [];
+  const ns = namespace(args.namespace, args.labels, { parent: opts.parent });
+  return [helmRelease(name, { chart: args.chart, namespace: ns.metadata.name, values: args.values }, opts)];
 }
 
 export function namespace(name: string, labels: Labels, opts: pulumi.CustomResourceOptions): k8s.core.v1.Namespace {

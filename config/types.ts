@@ -8,6 +8,8 @@ export type Cloud = "aws" | "local";
 export interface ChartConfig {
   readonly version?: string;
   readonly repository?: string;
+  /** Only on operator charts: false when another team installs the operator and its CRDs. */
+  readonly install?: boolean;
 }
 
 export interface AwsConfig {

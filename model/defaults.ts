@@ -47,6 +47,18 @@ export const CHART_DEFAULTS = {
 
 export type ChartName = keyof typeof CHART_DEFAULTS;
 
+/**
+ * Charts that only install an operator and its CRDs. Each may be `install: false` when another team runs that
+ * operator: the program then installs neither its namespace nor its release and assumes its CRDs exist.
+ */
+export const OPERATOR_CHARTS = ["strimzi", "flinkOperator", "certManager", "druidOperator", "cloudnativePg"] as const satisfies readonly ChartName[];
+
+/** A chart pin with the stack's overrides applied. */
+export interface ResolvedChart extends ChartDefault {
+  /** False when another team installs this operator (only for OPERATOR_CHARTS). */
+  readonly install: boolean;
+}
+
 /** What differs between environments when the stack config says nothing. */
 export interface EnvironmentDefaults {
   /** Protect stateful resources from `pulumi destroy` and retain them when removed from the program. */

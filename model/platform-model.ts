@@ -4,7 +4,7 @@ import { buildDruid, buildTenantIngestions, druidEnabled, DruidIngestionModel, D
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
 import { buildLake, LakeModel, lakeTenant, LakeTenantModel } from "./lake";
 import { buildObservability, ObservabilityModel, pushgatewayUrl } from "./observability";
-import { CHART_DEFAULTS, ChartDefault, ChartName, ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, KAFKA_DEFAULTS } from "./defaults";
+import { CHART_DEFAULTS, ChartName, ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, KAFKA_DEFAULTS, ResolvedChart } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
 import {
   ClientQuotas,
@@ -34,7 +34,7 @@ export interface PlatformModel {
   readonly aws?: AwsConfig;
   /** Stateful resources are protected and retained on delete. */
   readonly protect: boolean;
-  readonly charts: Readonly<Record<ChartName, ChartDefault>>;
+  readonly charts: Readonly<Record<ChartName, ResolvedChart>>;
   readonly kafka: KafkaModel;
   readonly flink: FlinkModel;
   readonly druid: DruidModel;
@@ -113,10 +113,10 @@ export interface TenantModel {
   readonly objectStoreClient: string;
 }
 
-function resolveCharts(config: StackConfig): Record<ChartName, ChartDefault> {
-  const out = {} as Record<ChartName, ChartDefault>;
+function resolveCharts(config: StackConfig): Record<ChartName, ResolvedChart> {
+  const out = {} as Record<ChartName, ResolvedChart>;
   for (const name of Object.keys(CHART_DEFAULTS) as ChartName[]) {
-    out[name] = { ...CHART_DEFAULTS[name], ...config.charts?.[name] };
+    out[name] = { ...CHART_DEFAULTS[name], install: true, ...config.charts?.[name] };
   }
   return out;
 }

@@ -39,6 +39,8 @@ describe("stack config validation", () => {
     ["a malformed OIDC provider", { ...valid, cloud: "aws", aws: { region: "eu-west-1", oidcProviderArn: "nope", oidcProviderUrl: "oidc.example.com/id/1" } }, "analytics-platform:aws.oidcProviderArn: must be an IAM OIDC provider ARN"],
     ["a chart repository that is not a URL", { ...valid, charts: { strimzi: { repository: "strimzi.io" } } }, "analytics-platform:charts.strimzi.repository: must be an http(s):// or oci:// URL"],
     ["an unknown chart", { ...valid, charts: { strimsi: { version: "1" } } }, "analytics-platform:charts.strimsi: unknown key"],
+    ["install: false on a chart that is not an operator's", { ...valid, charts: { trino: { install: false } } }, "analytics-platform:charts.trino.install: unknown key"],
+    ["a chart's install that is not a boolean", { ...valid, charts: { strimzi: { install: "no" } } }, "analytics-platform:charts.strimzi.install: must be boolean"],
     ["a bad storage size", { ...valid, kafka: { storage: { size: "lots" } } }, "analytics-platform:kafka.storage.size: must be a size such as 100Gi"],
     ["zero brokers", { ...valid, kafka: { brokers: 0 } }, "analytics-platform:kafka.brokers: must be >= 1"],
   ])("rejects %s, naming its config path", (_what, raw, expected) => {

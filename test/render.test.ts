@@ -218,6 +218,31 @@ describe("tenants", () => {
   });
 });
 
+describe("operators installed by another team (charts.<name>.install: false)", () => {
+  const RELEASE = "kubernetes:helm.sh/v3:Release";
+  const NAMESPACE = "kubernetes:core/v1:Namespace";
+  const operators = { strimzi: "strimzi-system", "flink-operator": "flink-operator", "cert-manager": "cert-manager", "druid-operator": "druid-operator", cnpg: "cnpg-system" };
+  const off = { install: false };
+
+  it("installs each operator by default, and none of them, nor its namespace, when the stack says another team does", async () => {
+    const external = await render("dev", stackConfig("dev", {
+      charts: { strimzi: off, flinkOperator: off, certManager: off, druidOperator: off, cloudnativePg: off },
+    }));
+    for (const [release, ns] of Object.entries(operators)) {
+      expect(one(dev, RELEASE, release)).toBeDefined();
+      expect(one(dev, NAMESPACE, ns)).toBeDefined();
+      expect(ofType(external, RELEASE).map((r) => r.name)).not.toContain(release);
+      expect(ofType(external, NAMESPACE).map((r) => r.name)).not.toContain(ns);
+    }
+    // The rest of the platform is unchanged: same custom resources, none waiting on a release that is not there.
+    const custom = (r: RenderResult) => r.resources.filter((x) => x.type.includes(".io/") || x.type.includes(".org/")).map((x) => x.urn).sort();
+    expect(custom(external)).toEqual(custom(dev));
+    const present = new Set(external.resources.map((r) => r.urn));
+    expect(external.resources.flatMap((r) => r.dependsOn).filter((d) => !present.has(d))).toEqual([]);
+    expect(one(dev, KAFKA, "platform-kafka").dependsOn).toContain(one(dev, RELEASE, "strimzi").urn);
+  });
+});
+
 describe("invalid config", () => {
   it("throws ConfigError listing each problem and registers nothing", async () => {
     const bad = stackConfig("dev", { tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 0, topics: [] }, { name: "acme", retentionDays: 1, topics: [] }] });

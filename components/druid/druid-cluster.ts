@@ -2,11 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DRUID_API_VERSION, DruidNodeSpec, DruidSpec } from "../../crds/druid";
-import { ChartDefault, DRUID_DEFAULTS, OBSERVABILITY_DEFAULTS } from "../../model/defaults";
+import { DRUID_DEFAULTS, OBSERVABILITY_DEFAULTS, ResolvedChart } from "../../model/defaults";
 import { DruidModel, DruidNodeModel } from "../../model/druid";
 import { platformLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
-import { customResource, helmRelease, namespace } from "../k8s";
+import { customResource, operatorRelease } from "../k8s";
 import { credentialEnv } from "../storage/access";
 import { DruidMetadataStore } from "./metadata-store";
 
@@ -31,7 +31,7 @@ export interface DruidTenantCredentials {
 
 export interface DruidClusterArgs {
   readonly druid: DruidModel;
-  readonly operatorChart: ChartDefault;
+  readonly operatorChart: ResolvedChart;
   /** The Druid namespace, created by the platform. */
   readonly namespace: k8s.core.v1.Namespace;
   readonly storage: DruidStorage;
@@ -67,10 +67,10 @@ export class DruidCluster extends pulumi.ComponentResource {
     const labels = platformLabels("druid");
     const ns = args.namespace.metadata.name;
 
-    const operatorNs = namespace(platformNaming.druidOperatorNamespace, platformLabels("druid-operator"), child);
-    const operator = helmRelease("druid-operator", {
+    const operator = operatorRelease("druid-operator", {
       chart: args.operatorChart,
-      namespace: operatorNs.metadata.name,
+      namespace: platformNaming.druidOperatorNamespace,
+      labels: platformLabels("druid-operator"),
       values: {
         image: { tag: DRUID_DEFAULTS.operatorImageTag },
         env: { WATCH_NAMESPACE: d.namespace },
@@ -136,7 +136,7 @@ export class DruidCluster extends pulumi.ComponentResource {
         annotations: { "pulumi.com/waitFor": "jsonpath={.status.druidNodeStatus.druidNodeConditionType}=DruidClusterReady" },
       },
       spec,
-    }, { ...child, dependsOn: [operator, binding, credentials, operatorAuth, ca, args.metadata], protect: args.protect, retainOnDelete: args.protect });
+    }, { ...child, dependsOn: [...operator, binding, credentials, operatorAuth, ca, args.metadata], protect: args.protect, retainOnDelete: args.protect });
 
     this.clusterName = d.clusterName;
     this.namespace = d.namespace;

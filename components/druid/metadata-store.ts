@@ -3,12 +3,12 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { AwsConfig } from "../../config/types";
-import { ChartDefault, DRUID_DEFAULTS } from "../../model/defaults";
+import { DRUID_DEFAULTS, ResolvedChart } from "../../model/defaults";
 import { DruidModel } from "../../model/druid";
 import { platformLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
 import { CNPG_API_VERSION, CNPG_CREDENTIALS_SECRET_TYPE, CnpgClusterSpec, cnpgReadWriteService } from "../../crds/cnpg";
-import { customResource, helmRelease, namespace, WAIT_FOR_READY } from "../k8s";
+import { customResource, operatorRelease, WAIT_FOR_READY } from "../k8s";
 
 export interface DruidMetadataStoreArgs {
   readonly druid: DruidModel;
@@ -17,7 +17,7 @@ export interface DruidMetadataStoreArgs {
   /** aws: an encrypted, private RDS PostgreSQL; absent: a CloudNativePG Cluster in the Druid namespace. */
   readonly aws?: { readonly config: AwsConfig; readonly kmsKeyArn: pulumi.Input<string>; readonly stack: string };
   /** The CloudNativePG operator chart (used without `aws`). */
-  readonly operatorChart: ChartDefault;
+  readonly operatorChart: ResolvedChart;
   readonly protect: boolean;
 }
 
@@ -80,8 +80,7 @@ export class DruidMetadataStore extends pulumi.ComponentResource {
       this.connectUri = pulumi.interpolate`jdbc:postgresql://${instance.address}:5432/${db}?sslmode=require`;
     } else {
       // CloudNativePG: the operator (cluster-wide, its own namespace) and one Cluster of one instance.
-      const operatorNs = namespace(platformNaming.cnpgNamespace, platformLabels("cnpg"), child);
-      const operator = helmRelease("cnpg", { chart: args.operatorChart, namespace: operatorNs.metadata.name, values: {} }, child);
+      const operator = operatorRelease("cnpg", { chart: args.operatorChart, namespace: platformNaming.cnpgNamespace, labels: platformLabels("cnpg"), values: {} }, child);
       customResource<CnpgClusterSpec>(name, {
         apiVersion: CNPG_API_VERSION,
         kind: "Cluster",
@@ -94,7 +93,7 @@ export class DruidMetadataStore extends pulumi.ComponentResource {
           enableSuperuserAccess: false,
           resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
         },
-      }, { ...child, dependsOn: [operator, secret], protect: args.protect, retainOnDelete: args.protect });
+      }, { ...child, dependsOn: [...operator, secret], protect: args.protect, retainOnDelete: args.protect });
       // CloudNativePG serves TLS with its own CA: encrypted, as RDS is.
       this.connectUri = pulumi.output(`jdbc:postgresql://${cnpgReadWriteService(METADATA_CLUSTER)}:5432/${db}?sslmode=require`);
     }

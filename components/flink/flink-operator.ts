@@ -1,36 +1,35 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ChartDefault, FLINK_DEFAULTS } from "../../model/defaults";
+import { FLINK_DEFAULTS, ResolvedChart } from "../../model/defaults";
 import { platformLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
-import { helmRelease, namespace } from "../k8s";
+import { operatorRelease } from "../k8s";
 
 export interface FlinkOperatorArgs {
-  readonly operatorChart: ChartDefault;
-  readonly certManagerChart: ChartDefault;
+  readonly operatorChart: ResolvedChart;
+  readonly certManagerChart: ResolvedChart;
   /** 'cert-manager' installs cert-manager for the admission webhook; 'disabled' runs without the webhook. */
   readonly webhook: "cert-manager" | "disabled";
 }
 
 /** The Flink Kubernetes Operator (watching all namespaces), and cert-manager when its webhook is on. */
 export class FlinkOperator extends pulumi.ComponentResource {
-  /** The operator release: FlinkDeployments need its CRDs. */
-  public readonly release: pulumi.Resource;
+  /** The operator release: FlinkDeployments need its CRDs. Absent when another team installs the operator. */
+  public readonly release: pulumi.Resource | undefined;
 
   constructor(name: string, args: FlinkOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
     super("analytics-platform:flink:FlinkOperator", name, {}, opts);
-    const dependsOn: pulumi.Resource[] = [];
-    if (args.webhook === "cert-manager") {
-      const cmNs = namespace(platformNaming.certManagerNamespace, platformLabels("cert-manager"), { parent: this });
-      dependsOn.push(helmRelease("cert-manager", {
+    const certManager = args.webhook === "cert-manager"
+      ? operatorRelease("cert-manager", {
         chart: args.certManagerChart,
-        namespace: cmNs.metadata.name,
+        namespace: platformNaming.certManagerNamespace,
+        labels: platformLabels("cert-manager"),
         values: { crds: { enabled: true }, resources: { requests: { cpu: "50m", memory: "128Mi" } } },
-      }, { parent: this }));
-    }
-    const ns = namespace(platformNaming.flinkOperatorNamespace, platformLabels("flink-operator"), { parent: this });
-    this.release = helmRelease("flink-operator", {
+      }, { parent: this })
+      : [];
+    [this.release] = operatorRelease("flink-operator", {
       chart: args.operatorChart,
-      namespace: ns.metadata.name,
+      namespace: platformNaming.flinkOperatorNamespace,
+      labels: platformLabels("flink-operator"),
       values: {
         webhook: { create: args.webhook === "cert-manager" },
         operatorPod: { resources: { requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
@@ -38,7 +37,7 @@ export class FlinkOperator extends pulumi.ComponentResource {
         metrics: { port: FLINK_DEFAULTS.operatorMetricsPort },
         defaultConfiguration: { create: true, append: true, "flink-conf.yaml": flinkOperatorConfiguration() },
       },
-    }, { parent: this, dependsOn });
+    }, { parent: this, dependsOn: certManager });
     this.registerOutputs({});
   }
 }

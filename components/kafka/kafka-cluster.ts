@@ -2,11 +2,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
 import { caCertGeneration, KafkaNodePoolSpec, KafkaSpec, KafkaUserSpec, STRIMZI_API_VERSION, STRIMZI_CA_CERT_GENERATION, STRIMZI_CA_KEY_GENERATION, STRIMZI_POOL_NAME_LABEL, TieredStorage } from "../../crds/strimzi";
-import { ChartDefault, KAFKA_DEFAULTS } from "../../model/defaults";
+import { KAFKA_DEFAULTS, ResolvedChart } from "../../model/defaults";
 import { PART_OF, PART_OF_LABEL, platformLabels, strimziLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
 import { KafkaModel, NodePoolModel } from "../../model/platform-model";
-import { customResource, helmRelease, namespace, WAIT_FOR_READY } from "../k8s";
+import { customResource, operatorRelease, WAIT_FOR_READY } from "../k8s";
 import { credentialEnv, ObjectStorageAccess } from "../storage/access";
 import { JMX_EXPORTER_RULES } from "./metrics";
 
@@ -14,7 +14,7 @@ export interface KafkaClusterArgs {
   /** Resolved Kafka settings from the platform model. */
   readonly model: KafkaModel;
   /** The Strimzi operator chart, pinned. */
-  readonly operatorChart: ChartDefault;
+  readonly operatorChart: ResolvedChart;
   /** Namespace the cluster, its topics and users live in (created by the platform). */
   readonly namespace: k8s.core.v1.Namespace;
   /** Bucket for tiered storage; required when tiered storage is enabled. */
@@ -47,17 +47,17 @@ export class KafkaCluster extends pulumi.ComponentResource {
     const ns = args.namespace.metadata.name;
     const labels = strimziLabels(m.clusterName, platformLabels("kafka"));
 
-    const operatorNs = namespace(platformNaming.strimziNamespace, platformLabels("strimzi-operator"), { parent: this });
-    const operator = helmRelease("strimzi", {
+    const operator = operatorRelease("strimzi", {
       chart: args.operatorChart,
-      namespace: operatorNs.metadata.name,
+      namespace: platformNaming.strimziNamespace,
+      labels: platformLabels("strimzi-operator"),
       values: {
         watchNamespaces: [m.namespace],
         resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
       },
     }, { parent: this, dependsOn: [args.namespace] });
     // Custom resources need the CRDs the operator chart installs.
-    const afterOperator = { parent: this, dependsOn: [operator] };
+    const afterOperator = { parent: this, dependsOn: operator };
 
     const metrics = new k8s.core.v1.ConfigMap(`${name}-metrics`, {
       metadata: { name: `${m.clusterName}-kafka-metrics`, namespace: ns, labels },
@@ -83,7 +83,7 @@ export class KafkaCluster extends pulumi.ComponentResource {
       kind: "Kafka",
       metadata: { name: m.clusterName, namespace: ns, labels: platformLabels("kafka"), annotations: WAIT_FOR_READY },
       spec,
-    }, { ...afterOperator, ...stateful, dependsOn: [operator, metrics, ...pools, ...ca.secrets] });
+    }, { ...afterOperator, ...stateful, dependsOn: [...operator, metrics, ...pools, ...ca.secrets] });
 
     customResource<KafkaUserSpec>(`${name}-${PLATFORM_ADMIN_USER}`, {
       apiVersion: STRIMZI_API_VERSION,
