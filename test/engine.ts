@@ -38,6 +38,9 @@ export async function startEngine(tools: EngineTools, cp: ControlPlane, project:
   const plugins = path.join(dir, "plugins");
   fs.mkdirSync(plugins);
   fs.mkdirSync(path.join(dir, "state"));
+  // The workspace's Pulumi.yaml and Pulumi.<stack>.yaml, here rather than in a temporary folder of its own.
+  const workDir = path.join(dir, "work");
+  fs.mkdirSync(workDir);
   fs.symlinkSync(tools.kubernetesProvider, path.join(plugins, "pulumi-resource-kubernetes"));
   const loader = path.resolve("node_modules/tsx/dist/loader.mjs");
   fs.writeFileSync(path.join(plugins, "pulumi-resource-random"),
@@ -71,7 +74,8 @@ export async function startEngine(tools: EngineTools, cp: ControlPlane, project:
     policyPack,
     configure,
     async stack(name, program, config) {
-      const stack = await auto.LocalWorkspace.createOrSelectStack({ stackName: name, projectName: project, program }, { envVars, pulumiCommand });
+      const stack = await auto.LocalWorkspace.createOrSelectStack({ stackName: name, projectName: project, program },
+        { workDir, projectSettings: { name: project, runtime: "nodejs" }, envVars, pulumiCommand });
       await configure(stack, config);
       return stack;
     },
