@@ -3,12 +3,12 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as yaml from "yaml";
 import { manifestsOf, RenderResult } from "../offline/render";
-import { ControlPlane, identity, installCrds, KubeObject, kubeList, readToolchain, startControlPlane } from "./control-plane";
+import { applyNamespacesFirst, ControlPlane, identity, installCrds, KubeObject, kubeList, readToolchain, startControlPlane } from "./control-plane";
 import { render, stackConfig } from "./harness";
 
 /**
  * The rendered plan on a real kube-apiserver (built from k8s.io/kubernetes by scripts/real-toolchain.sh) with the
- * operators' real CRDs, read from ../shared/reference/crds. No operator, controller-manager or kubelet runs: this
+ * operators' real CRDs, read from ../shared/reference/crds. No operator, scheduler or kubelet runs: this
  * judges what the API server itself decides (structural schemas, CEL rules, strict field validation, defaulting,
  * RBAC), not what an operator does with the objects.
  */
@@ -16,7 +16,6 @@ const CRDS = path.resolve("../shared/reference/crds");
 const TENANT_LABEL = "analytics-platform.io/tenant";
 /** Kinds whose CRD ../shared does not hold (CloudNativePG's Cluster, dev only): listed here, never skipped silently. */
 const NO_CRD_IN_REFERENCE = ["postgresql.cnpg.io/v1/Cluster"];
-
 
 /** `group/version/Kind` for every served version of the reference CRDs. */
 function crdKinds(): Set<string> {
@@ -56,9 +55,7 @@ describe.each(["dev", "prod"] as const)("the %s render on a real kube-apiserver"
   });
 
   it("accepts every rendered object under strict field validation, and then holds each one as rendered", () => {
-    const namespaces = objects.filter((o) => o.kind === "Namespace");
-    for (const batch of [namespaces, objects.filter((o) => o.kind !== "Namespace")]) {
-      const applied = cp.kubectl(["apply", "--server-side", "--field-manager=analytics-platform", "--validate=strict", "-f", "-"], kubeList(batch));
+    for (const applied of applyNamespacesFirst(cp, objects, ["--field-manager=analytics-platform", "--validate=strict"])) {
       expect(applied.stderr, applied.stderr).toBe("");
       expect(applied.status).toBe(0);
     }

@@ -144,6 +144,12 @@ export async function startControlPlane(tools: Toolchain): Promise<ControlPlane>
   return { kubeconfig, kubectl, stop };
 }
 
+/** Server-side apply of the namespaces, then of everything else (namespaced objects need theirs first). */
+export function applyNamespacesFirst(cp: ControlPlane, objects: readonly KubeObject[], flags: readonly string[] = []): SpawnSyncReturns<string>[] {
+  const batches = [objects.filter((o) => o.kind === "Namespace"), objects.filter((o) => o.kind !== "Namespace")];
+  return batches.map((batch) => cp.kubectl(["apply", "--server-side", ...flags, "-f", "-"], kubeList(batch)));
+}
+
 /** Applies the CRDs in `dir` (read there, never copied) and waits until the API server serves every one. */
 export function installCrds(cp: ControlPlane, dir: string): void {
   if (!fs.existsSync(dir)) throw new Error(`${dir} is missing: the operators' CRDs are read there`);

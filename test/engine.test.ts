@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../components/program";
 import { manifestsOf, RenderResult, tenantOf } from "../offline/render";
-import { ControlPlane, identity, installCrds, KubeObject, kubeList, readToolchain, startControlPlane } from "./control-plane";
+import { applyNamespacesFirst, ControlPlane, identity, installCrds, KubeObject, kubeList, readToolchain, startControlPlane } from "./control-plane";
 import { Engine, readEngineTools, startEngine } from "./engine";
 import { render, stackConfig } from "./harness";
 
@@ -66,8 +66,7 @@ describe("the dev stack's tenants under the real Pulumi engine, on a real kube-a
 
     platform = await render("dev", stackConfig("dev", { deployment: "platform" }));
     const objects = (manifestsOf(platform) as unknown as KubeObject[]).filter((o) => o.apiVersion !== "postgresql.cnpg.io/v1");
-    for (const batch of [objects.filter((o) => o.kind === "Namespace"), objects.filter((o) => o.kind !== "Namespace")]) {
-      const applied = cp.kubectl(["apply", "--server-side", "-f", "-"], kubeList(batch));
+    for (const applied of applyNamespacesFirst(cp, objects)) {
       if (applied.status !== 0) throw new Error(`applying the platform: ${applied.stderr}`);
     }
     engine = await startEngine(tools, cp, PROJECT);

@@ -31,7 +31,7 @@ export interface Engine {
  * Sets up the engine for tests. Plugins are ambient (on PATH): the built Kubernetes provider, and a stand-in
  * `random` provider (test/engine/random-provider.ts) because pulumi-random's provider module cannot be had here.
  * Programs run inline through the Automation API: the CLI then talks to the language runtime this process serves,
- * which stands where pulumi-language-nodejs would (its module is not served either; see README "Run it for real").
+ * which stands where pulumi-language-nodejs would (its module is not served either; see README "Under the real engine and API server").
  */
 export async function startEngine(tools: EngineTools, cp: ControlPlane, project: string): Promise<Engine> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-engine-"));
@@ -48,7 +48,7 @@ export async function startEngine(tools: EngineTools, cp: ControlPlane, project:
   // The policy pack as a binary analyzer plugin. Without a language plugin the CLI cannot start a pack folder
   // (pkg/resource/plugin/analyzer_plugin.go, NewPolicyAnalyzer, v3.276.0: RunPlugin of pulumi-language-nodejs),
   // but it launches an executable `--policy-pack` with the engine's address. This one runs @pulumi/pulumi's
-  // run-policy-pack on policies/ in its own folder, as the language host would, with tsx for the .ts pack.
+  // run-policy-pack on policies/ in its own folder, as the language host would (its ts-node compiles the .ts pack).
   const policyPack = path.join(dir, "policy-pack", "analytics-platform-policies");
   fs.mkdirSync(path.dirname(policyPack));
   fs.writeFileSync(policyPack, `#!/bin/sh\ncd "${path.resolve("policies")}" && exec "${process.execPath}" `

@@ -60,6 +60,7 @@ const standIn: provider.Provider = {
   },
   async create(urn, inputs) {
     only(urn);
+    // No bcryptHash: the program never reads it.
     return { id: crypto.randomUUID(), outs: { ...inputs, result: generatePassword(inputs as PasswordInputs) } };
   },
   async read(id, urn, props) {
