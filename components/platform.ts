@@ -1,10 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsConfig } from "../config/types";
-import { LAKE_DEFAULTS } from "../model/defaults";
+import { DRUID_DEFAULTS } from "../model/defaults";
 import { platformLabels } from "../model/labels";
 import { platformNaming } from "../model/naming";
 import { PlatformModel } from "../model/platform-model";
+import { BucketExpirations, S3_LIFECYCLE_MAX_RULES, tenantBucketExpirations } from "../model/retention";
 import { platformMonitors } from "../monitoring/monitors";
 import { DruidCluster, DruidStorage } from "./druid/druid-cluster";
 import { DruidMetadataStore } from "./druid/metadata-store";
@@ -15,7 +16,7 @@ import { Lake, LakeStorage } from "./lake/lake";
 import { Observability } from "./observability/observability";
 import { credentialData, LOCAL_CREDENTIALS_SECRET, ObjectStorageAccess } from "./storage/access";
 import { AwsObjectStorage } from "./storage/aws-object-storage";
-import { EncryptedBucket } from "./storage/encrypted-bucket";
+import { BUCKET_WIDE_LIFECYCLE_RULES, EncryptedBucket } from "./storage/encrypted-bucket";
 import { glueStatement, IrsaRole } from "./storage/irsa-role";
 import { LocalObjectStore } from "./storage/local-object-store";
 import { SharedResources, SharedValues } from "./tenant-services";
@@ -36,6 +37,12 @@ interface Storage {
   readonly buckets: pulumi.Output<Record<string, string>>;
   /** Values tenants need (bucket names and ARNs, the key, in-cluster store keys). */
   readonly shared: Omit<SharedValues, "kafkaBootstrap" | "kafkaCaCert" | "trinoCaCert" | "trinoPassword">;
+}
+
+/** Each bucket's expirations: the tenants' retention backstops, and the Trino exchange's spool in the warehouse. */
+function platformExpirations(m: PlatformModel): Record<string, BucketExpirations> {
+  const e = tenantBucketExpirations(m.tenants, BUCKET_WIDE_LIFECYCLE_RULES.length, DRUID_DEFAULTS.segmentsBaseKey, [{ id: "trino-exchange", prefix: "trino-exchange/", days: 1 }]);
+  return { [KAFKA_TIERED]: e.kafka, [DRUID_DEEP_STORAGE]: e.druid, [LAKE_WAREHOUSE]: e.lake };
 }
 
 /** The shared layers: storage and identity, Kafka, Flink's operator, Druid, the lake and observability. */
@@ -133,14 +140,16 @@ export class Platform extends pulumi.ComponentResource {
   private awsStorage(name: string, m: PlatformModel, purposes: string[]): Storage {
     const aws = m.aws!;
     const tags = { "analytics-platform/stack": m.stack, "analytics-platform/environment": m.environment };
-    const expirations = {
-      [LAKE_WAREHOUSE]: [
-        // Iceberg snapshot expiry removes a tenant's old data first; this is the backstop after its retention.
-        ...m.lake.tenants.map((t) => ({ id: `retention-${t.tenant}`, prefix: t.prefix, days: t.retentionDays + LAKE_DEFAULTS.lifecycleGraceDays })),
-        { id: "trino-exchange", prefix: "trino-exchange/", days: 1 },
-      ],
-    };
-    const store = new AwsObjectStorage(`${name}-storage`, { purposes, stack: m.stack, protect: m.protect, tags, expirations }, { parent: this });
+    const expirations = platformExpirations(m);
+    for (const [purpose, e] of Object.entries(expirations)) {
+      if (e.omitted.length > 0) {
+        pulumi.log.warn(`${purpose}: no S3 backstop for ${e.omitted.length} tenant(s) (${e.omitted.slice(0, 5).join(", ")}…): S3 takes ${S3_LIFECYCLE_MAX_RULES} lifecycle rules a bucket; their engines still delete their data`, this);
+      }
+    }
+    const store = new AwsObjectStorage(`${name}-storage`, {
+      purposes, stack: m.stack, protect: m.protect, tags,
+      expirations: Object.fromEntries(Object.entries(expirations).map(([purpose, e]) => [purpose, e.rules])),
+    }, { parent: this });
     const bucket = (purpose: string): EncryptedBucket | undefined => store.buckets[purpose];
     const workloadRole = (workload: string, ns: string, serviceAccount: string, b: EncryptedBucket, statements?: Record<string, unknown>[]) =>
       new IrsaRole(`${name}-${workload}-irsa`, { aws, namespace: ns, serviceAccount, grants: [{ bucketArn: b.arn, prefix: "" }], kmsKeyArn: store.kmsKeyArn, statements, tags }, { parent: this });

@@ -48,6 +48,17 @@ export interface TenantConfig {
   readonly datasources?: readonly string[];
   /** Land the tenant's events in the lake and give it a Trino user. */
   readonly lake?: boolean;
+  /** Per layer, fewer days than `retentionDays` (model/retention.ts). */
+  readonly retention?: RetentionOverrides;
+}
+
+/** Days a layer keeps a tenant's data, when shorter than the tenant's `retentionDays`. */
+export interface RetentionOverrides {
+  readonly kafka?: number;
+  readonly dlq?: number;
+  readonly druid?: number;
+  readonly lake?: number;
+  readonly lakeSnapshots?: number;
 }
 
 export interface LakeConfig {

@@ -4,6 +4,7 @@ import schema from "./schema.json";
 import { KAFKA_DEFAULTS } from "../model/defaults";
 import { transactionTimeoutProblem } from "../model/flink";
 import { cidrProblem } from "../model/network";
+import { retentionOverrideProblems } from "../model/retention";
 import { partitionLimitProblem, partitionLimitsOf } from "../model/sizing";
 import { StackConfig } from "./types";
 
@@ -102,6 +103,9 @@ const tenantPeakServable: Rule = (config) => {
   });
 };
 
+const retentionOverridesShorten: Rule = (config) =>
+  config.tenants.flatMap((t, i) => retentionOverrideProblems(t).map((p) => `${configPath(["tenants", i, "retention", p.layer])}: ${p.message}`));
+
 const tenantNamesUnique: Rule = (config) => {
   const seen = new Map<string, number>();
   return config.tenants.flatMap((t, i) => {
@@ -179,7 +183,7 @@ const alertsReachSomeone: Rule = (config) => {
 };
 
 const RULES: readonly Rule[] = [
-  tenantsPresent, tenantJobsKnown, tenantDatasourcesKnown, tenantPeakServable, tenantNamesUnique, kafkaImageForTieredStorage,
+  tenantsPresent, tenantJobsKnown, tenantDatasourcesKnown, tenantPeakServable, retentionOverridesShorten, tenantNamesUnique, kafkaImageForTieredStorage,
   awsNetworkForDruid, awsRegionsAgree, flinkSettingsForJobs, clusterNetworkRanges, platformStackForTenants, prodHighlyAvailable, alertsReachSomeone,
 ];
 

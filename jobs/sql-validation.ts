@@ -111,7 +111,7 @@ export function planningLakePlaceholders(): Record<string, string> {
   const dir = path.join(os.tmpdir(), "analytics-platform-validate-lake");
   fs.mkdirSync(dir, { recursive: true });
   return {
-    ...lakePlaceholders(SAMPLE_TENANT, sampleLake()),
+    ...lakePlaceholders(sampleLake().tenants[0], sampleLake()),
     LAKE_CATALOG_OPTIONS: `'type' = 'iceberg', 'catalog-impl' = 'org.apache.iceberg.jdbc.JdbcCatalog', 'uri' = 'jdbc:sqlite:${dir}/catalog.db', 'warehouse' = 'file://${dir}'`,
   };
 }

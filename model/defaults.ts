@@ -267,6 +267,8 @@ export const DRUID_DEFAULTS = {
   image: "apache/druid:35.0.0",
   operatorImageTag: "v1.3.1",
   maxTaskCount: 16,
+  /** Deep storage's key prefix: segments go under `<baseKey>/<dataSource>/`. */
+  segmentsBaseKey: "segments",
   /** Kafka partitions one ingestion task reads. */
   partitionsPerTask: 4,
   /** A peon's processing threads and merge buffers (Druid's defaults follow the node's cores, not the peon's share). */
@@ -313,6 +315,18 @@ export const LAKE_DEFAULTS = {
   /** The Nessie chart's service port (the Iceberg REST catalog of cloud: local). */
   nessiePort: 19120,
   snapshotRetentionDays: 7,
-  /** Days past a tenant's retention before S3 lifecycle removes its files: Iceberg expires them first. */
-  lifecycleGraceDays: 7,
+} as const;
+
+/** Retention's fixed parts; each tenant's days come from its config (model/retention.ts). */
+export const RETENTION_DEFAULTS = {
+  /** Days past a layer's retention before an S3 lifecycle rule removes what the engine should have deleted. */
+  backstopGraceDays: 7,
+  /**
+   * Days a deleted object's old version lives in a versioned bucket under a tenant's prefix. Deleting an object
+   * there only adds a delete marker (the bucket-wide rule keeps old versions 30 days); S3 applies the shortest
+   * of overlapping expirations, so tenant data is really gone a day after the engine deletes it.
+   */
+  deletedVersionDays: 1,
+  /** Most days a shared log that may quote tenants' records is kept (fewer when a tenant keeps its data less). */
+  platformLogDays: 7,
 } as const;

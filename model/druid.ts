@@ -1,9 +1,10 @@
 import { StackConfig, TenantConfig } from "../config/types";
 import { JobCatalog } from "../jobs/catalog";
 import { substituteJson } from "../jobs/placeholders";
-import { DRUID_DEFAULTS, DruidEnvironmentDefaults, DruidTierDefaults, ENVIRONMENT_DEFAULTS } from "./defaults";
+import { DRUID_DEFAULTS, DruidEnvironmentDefaults, DruidTierDefaults, ENVIRONMENT_DEFAULTS, RETENTION_DEFAULTS } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
-import { druidDirectMemoryMi, druidTaskCountFor, druidTaskSlots, druidWorkers, DruidWorkerSizing } from "./sizing";
+import { TenantRetention } from "./retention";
+import { MS_PER_DAY, druidDirectMemoryMi, druidTaskCountFor, druidTaskSlots, druidWorkers, DruidWorkerSizing } from "./sizing";
 
 export type DruidNodeType = "coordinator" | "broker" | "router" | "middleManager" | "historical";
 
@@ -54,6 +55,8 @@ export interface DruidModel extends DruidIngestionSettings {
   readonly workers: DruidWorkersModel;
   readonly database: DruidEnvironmentDefaults["database"];
   readonly serviceAccount: string;
+  /** Days the overlord keeps task logs, which quote rows that failed to parse: the shortest tenant's Druid days. */
+  readonly taskLogDays: number;
 }
 
 /** A retention (load/drop) rule as Druid's coordinator takes it. */
@@ -110,6 +113,7 @@ export function buildDruid(
   ingestion: DruidIngestionSettings,
   ingestions: readonly DruidIngestionModel[],
   peonPushgateway: string | undefined,
+  tenantDruidDays: readonly number[],
 ): DruidModel {
   const env = ENVIRONMENT_DEFAULTS[config.environment].druid;
   const d = config.druid ?? {};
@@ -141,7 +145,27 @@ export function buildDruid(
       ...(d.database?.allocatedStorageGb ? { allocatedStorageGb: d.database.allocatedStorageGb } : {}),
     },
     serviceAccount: "druid",
+    taskLogDays: Math.min(RETENTION_DEFAULTS.platformLogDays, ...tenantDruidDays),
   };
+}
+
+/**
+ * Deleting what the load rules drop. `dropForever` only marks segments unused; the coordinator's kill duty deletes
+ * them from deep storage and the metadata store, but is off by default, and then spares any segment whose interval
+ * ended in the last 90 days or that became unused in the last 30 (server: KillUnusedSegmentsConfig,
+ * MetadataCleanupConfig). Task logs quote unparseable rows and are kept for ever unless killed (TaskLogAutoCleanerConfig).
+ */
+export function druidDeletionProperties(d: DruidModel): string[] {
+  return [
+    "druid.coordinator.kill.on=true",
+    // Set, not left to the default: the code defaults to the indexing period, the docs say P1D.
+    "druid.coordinator.kill.period=PT6H",
+    "druid.coordinator.kill.durationToRetain=P1D",
+    "druid.coordinator.kill.bufferPeriod=P1D",
+    "druid.coordinator.kill.maxSegments=1000",
+    "druid.indexer.logs.kill.enabled=true",
+    `druid.indexer.logs.kill.durationToRetain=${d.taskLogDays * MS_PER_DAY}`,
+  ];
 }
 
 /**
@@ -180,6 +204,7 @@ export function buildTenantIngestions(
   druid: DruidIngestionSettings,
   bootstrapServers: string,
   partitionsOf: (topic: string) => number,
+  retention: TenantRetention,
 ): DruidIngestionModel[] {
   return (t.datasources ?? []).map((name) => {
     const def = catalog.druidSpecs.get(name)!;
@@ -202,7 +227,7 @@ export function buildTenantIngestions(
       nativeSpec: value,
       unresolved,
       taskCount,
-      rules: druidRetentionRules(t.retentionDays, druid.tiers, druid.hotDays),
+      rules: druidRetentionRules(retention.druid, druid.tiers, druid.hotDays),
     };
   });
 }

@@ -2,7 +2,7 @@ import { StackConfig, TenantConfig } from "../config/types";
 import { FlinkJobDefinition, JobCatalog } from "../jobs/catalog";
 import { Fill, substitute } from "../jobs/placeholders";
 import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults, KAFKA_DEFAULTS, LAKE_DEFAULTS } from "./defaults";
-import { LakeModel, snapshotMaxAgeMs } from "./lake";
+import { LakeModel, LakeTenantModel, snapshotMaxAgeMs } from "./lake";
 import { httpsEgressPeers, IpBlockPeer } from "./network";
 import { tenantNaming } from "./naming";
 import { flinkAutoscalerQuota, flinkParallelismFor } from "./sizing";
@@ -184,7 +184,7 @@ export function buildTenantJobs(
 ): FlinkJobModel[] {
   return tenantJobNames(t, catalog).map((name) => {
     const job = catalog.flinkJobs.get(name)!;
-    const { text, unresolved, fills } = substitute(job.sql, { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(t.name, lake) : {}) });
+    const { text, unresolved, fills } = substitute(job.sql, { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(lake.tenants.find((x) => x.tenant === t.name)!, lake) : {}) });
     const parallelism = flinkParallelismFor(partitionsOf(job.metadata.inputs[0]), Math.min(flink.maxParallelism, job.metadata.maxParallelism ?? Infinity));
     return {
       job: name,
@@ -218,10 +218,10 @@ export function lakeCatalogOptions(lake: LakeModel): string {
 }
 
 /** Placeholders of lake jobs (documented in the README). */
-export function lakePlaceholders(tenant: string, lake: LakeModel): Record<string, string> {
+export function lakePlaceholders(tenant: LakeTenantModel, lake: LakeModel): Record<string, string> {
   return {
     LAKE_CATALOG_OPTIONS: lakeCatalogOptions(lake),
-    LAKE_SCHEMA: tenantNaming.lakeSchema(tenant),
-    LAKE_SNAPSHOT_MAX_AGE_MS: String(snapshotMaxAgeMs(lake)),
+    LAKE_SCHEMA: tenant.schema,
+    LAKE_SNAPSHOT_MAX_AGE_MS: String(snapshotMaxAgeMs(tenant)),
   };
 }

@@ -1,6 +1,7 @@
 import { StackConfig, TenantConfig } from "../config/types";
 import { LAKE_DEFAULTS } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
+import { TenantRetention, tenantRetention } from "./retention";
 import { MS_PER_DAY } from "./sizing";
 
 export interface LakeTenantModel {
@@ -10,7 +11,8 @@ export interface LakeTenantModel {
   readonly group: string;
   /** Object-store prefix of the tenant's tables. */
   readonly prefix: string;
-  readonly retentionDays: number;
+  /** Its `lake` days bound the rows, its `lakeSnapshots` days the snapshots. */
+  readonly retention: TenantRetention;
 }
 
 export interface LakeModel {
@@ -27,7 +29,6 @@ export interface LakeModel {
   readonly trinoWorker: TrinoNodeModel;
   /** Task retries with exchange spooling in object storage (prod). */
   readonly faultTolerant: boolean;
-  readonly snapshotRetentionDays: number;
   /** Nessie's volume (local); undefined: the cluster's default storage class. */
   readonly storageClass?: string;
   readonly tenants: readonly LakeTenantModel[];
@@ -68,27 +69,27 @@ export function buildLake(config: StackConfig): LakeModel {
     trinoCoordinator: prod ? trinoNode("2", 8) : trinoNode("500m", 2),
     trinoWorker: prod ? trinoNode("4", 16) : trinoNode("500m", 2),
     faultTolerant: prod,
-    snapshotRetentionDays: config.lake?.snapshotRetentionDays ?? LAKE_DEFAULTS.snapshotRetentionDays,
     storageClass: config.lake?.storageClass,
-    tenants: config.tenants.filter((t) => t.lake === true).map(lakeTenant),
+    tenants: config.tenants.filter((t) => t.lake === true).map((t) => lakeTenant(t, config)),
     trinoUrl: `https://trino.${namespace}.svc:${LAKE_DEFAULTS.trinoPort}`,
   };
 }
 
 /** A tenant's place in the lake. */
-export function lakeTenant(t: TenantConfig): LakeTenantModel {
+export function lakeTenant(t: TenantConfig, config: StackConfig): LakeTenantModel {
   return {
     tenant: t.name,
     schema: tenantNaming.lakeSchema(t.name),
     user: tenantNaming.trinoUser(t.name),
     group: tenantNaming.trinoGroup(t.name),
     prefix: tenantNaming.storagePrefix(t.name),
-    retentionDays: t.retentionDays,
+    retention: tenantRetention(t, config.lake),
   };
 }
 
-export function snapshotMaxAgeMs(lake: LakeModel): number {
-  return lake.snapshotRetentionDays * MS_PER_DAY;
+/** Iceberg's `history.expire.max-snapshot-age-ms` of the tenant's tables: what an expiry run without arguments keeps. */
+export function snapshotMaxAgeMs(t: LakeTenantModel): number {
+  return t.retention.lakeSnapshots * MS_PER_DAY;
 }
 
 /** Trino's file-based access control rules (first matching rule wins; no match denies). */
@@ -160,3 +161,61 @@ export function trinoGroups(tenants: readonly LakeTenantModel[]): string {
   return [`${LAKE_DEFAULTS.adminGroup}:${LAKE_DEFAULTS.adminUser}`, ...tenants.map((t) => `${t.group}:${t.user}`)].join("\n");
 }
 
+
+/** Where the lake's retention run finds Trino's CA and its script. */
+export const LAKE_RETENTION_RUN = {
+  caDir: "/etc/trino-ca",
+  scriptDir: "/etc/lake-retention",
+  script: "retention.sh",
+  passwordDir: "/etc/lake-retention-password",
+  /** The only writable place: the root filesystem is read-only. */
+  workDir: "/work",
+  schedule: "17 3 * * *",
+} as const;
+
+/** The smallest `retention_threshold` the run passes, which the lake catalog must allow. */
+export function lakeMinRetentionDays(tenants: readonly LakeTenantModel[]): number {
+  return Math.min(LAKE_DEFAULTS.snapshotRetentionDays, ...tenants.map((t) => t.retention.lakeSnapshots));
+}
+
+/**
+ * The lake catalog's floors for expire_snapshots and remove_orphan_files: Trino refuses a shorter
+ * `retention_threshold` than these (7d by default; trino-iceberg IcebergConfig, IcebergMetadata.validateTableExecuteParameters).
+ */
+export function lakeRetentionFloors(tenants: readonly LakeTenantModel[]): string[] {
+  const days = `${lakeMinRetentionDays(tenants)}d`;
+  return [`iceberg.expire-snapshots.min-retention=${days}`, `iceberg.remove-orphan-files.min-retention=${days}`];
+}
+
+/**
+ * The daily retention run, a shell script for the Trino image (its CLI, GNU date), run as the lake admin.
+ * For each lake tenant: delete rows whose event date is past its `lake` days, then expire snapshots and remove
+ * orphan files past its `lakeSnapshots` days, which deletes the files those rows were in. The cut-off is a date
+ * literal on the identity partition column, so Trino deletes whole files in metadata (IcebergMetadata.applyDelete)
+ * instead of writing position deletes that would leave the rows in their files. Trino never expires snapshots by
+ * itself: the table's history.expire.max-snapshot-age-ms is only a default for engines that do.
+ */
+export function lakeRetentionScript(tenants: readonly LakeTenantModel[], trinoUrl: string, adminUser: string): string {
+  const statements = tenants.flatMap((t) => {
+    const table = `${LAKE_CATALOG}.${t.schema}.events`;
+    const threshold = `'${t.retention.lakeSnapshots}d'`;
+    return [
+      `DELETE FROM ${table} WHERE event_date < '$(before ${t.retention.lake})';`,
+      `ALTER TABLE ${table} EXECUTE expire_snapshots(retention_threshold => ${threshold});`,
+      `ALTER TABLE ${table} EXECUTE remove_orphan_files(retention_threshold => ${threshold});`,
+    ];
+  });
+  return [
+    "#!/bin/sh",
+    "set -eu",
+    `before() { date -u -d "@$(( $(date -u +%s) - $1 * 86400 ))" +%F; }`,
+    `cat > ${LAKE_RETENTION_RUN.workDir}/retention.sql <<SQL`,
+    ...statements,
+    "SQL",
+    // --password reads TRINO_PASSWORD from the environment (trino-cli ClientOptions); a failed statement fails the run.
+    `TRINO_PASSWORD=$(cat ${LAKE_RETENTION_RUN.passwordDir}/TRINO_PASSWORD)`,
+    "export TRINO_PASSWORD",
+    `exec trino --server ${trinoUrl} --user ${adminUser} --password --truststore-path ${LAKE_RETENTION_RUN.caDir}/ca.crt --file ${LAKE_RETENTION_RUN.workDir}/retention.sql`,
+    "",
+  ].join("\n");
+}

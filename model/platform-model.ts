@@ -2,10 +2,11 @@ import { AwsConfig, Cloud, Environment, StackConfig, TenantConfig } from "../con
 import { JobCatalog } from "../jobs/catalog";
 import { buildDruid, buildTenantIngestions, druidEnabled, DruidIngestionModel, DruidIngestionSettings, DruidModel, druidIngestionSettings } from "./druid";
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
-import { buildLake, LakeModel, lakeTenant, LakeTenantModel } from "./lake";
+import { buildLake, LakeModel, LakeTenantModel } from "./lake";
 import { buildObservability, ObservabilityModel, pushgatewayUrl } from "./observability";
 import { CHART_DEFAULTS, ChartName, ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, KAFKA_DEFAULTS, ResolvedChart } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
+import { TenantRetention, tenantRetention } from "./retention";
 import {
   ClientQuotas,
   dlqPartitionsFor,
@@ -90,7 +91,8 @@ export interface TenantModel {
   readonly name: string;
   readonly namespace: string;
   readonly peakEventsPerSecond: number;
-  readonly retentionDays: number;
+  /** How long each layer keeps the tenant's data. */
+  readonly retention: TenantRetention;
   readonly topics: readonly TopicModel[];
   readonly kafkaUser: {
     readonly name: string;
@@ -190,7 +192,8 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
   const sizing: PartitionSizing = { ...partitionLimitsOf(config.kafka), minPartitions: env.minPartitions };
   const localHours = config.kafka?.tieredStorage?.localRetentionHours ?? env.localRetentionHours;
   const partitions = partitionsFor(t.peakEventsPerSecond, sizing);
-  const cfg = topicConfig(t.retentionDays, kafka, localHours);
+  const retention = tenantRetention(t, config.lake);
+  const cfg = topicConfig(retention.kafka, kafka, localHours);
   const fromJobs = jobTopics(t, catalog);
   const plain = [...new Set([...t.topics, ...fromJobs.plain])];
   const topic = (suffix: string, config: TopicModel["config"], n = partitions): TopicModel =>
@@ -200,7 +203,7 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
     // Reference tables keep the latest record per key for ever: compacted, never tiered away.
     ...fromJobs.compacted.filter((c) => !plain.includes(c)).map((suffix) =>
       topic(suffix, { "cleanup.policy": "compact", "min.insync.replicas": kafka.minInsyncReplicas, "unclean.leader.election.enable": false }, sizing.minPartitions)),
-    topic("dlq", cfg, dlqPartitionsFor(partitions, sizing)),
+    topic("dlq", topicConfig(retention.dlq, kafka, localHours), dlqPartitionsFor(partitions, sizing)),
   ];
   const partitionsOf = (suffix: string) => topics.find((x) => x.name === tenantNaming.topic(t.name, suffix))!.partitions;
   const flinkJobs = buildTenantJobs(t, catalog, flink, kafka.clientBootstrap, partitionsOf, lake);
@@ -208,7 +211,7 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
     name: t.name,
     namespace: tenantNaming.namespace(t.name),
     peakEventsPerSecond: t.peakEventsPerSecond,
-    retentionDays: t.retentionDays,
+    retention,
     topics,
     kafkaUser: {
       name: tenantNaming.kafkaUser(t.name),
@@ -219,8 +222,8 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
     credentialsSecret: tenantNaming.kafkaCredentialsSecret(),
     quota: namespaceQuotaFor(t.peakEventsPerSecond, flinkJobs.map((j) => flinkDeploymentRequests(j.parallelism, FLINK_DEFAULTS.taskSlots, flink.jobManagerReplicas, flink.jobManager, flink.taskManager))),
     flinkJobs,
-    lake: t.lake ? lakeTenant(t) : undefined,
-    druidIngestions: buildTenantIngestions(t, catalog, druid, kafka.clientBootstrap, partitionsOf),
+    lake: lake.tenants.find((x) => x.tenant === t.name),
+    druidIngestions: buildTenantIngestions(t, catalog, druid, kafka.clientBootstrap, partitionsOf, retention),
     druidKafkaSecret: tenantNaming.druidKafkaSecret(t.name),
     druidJaasEnv: tenantNaming.druidJaasEnv(t.name),
     storagePrefix: tenantNaming.storagePrefix(t.name),
@@ -236,7 +239,8 @@ export function buildModel(config: StackConfig, stack: string, catalog: JobCatal
   const ingestion = druidIngestionSettings(config);
   const tenants = config.tenants.map((t) => buildTenant(t, config, kafka, flink, ingestion, lake, catalog));
   const observability = buildObservability(config, catalog.dashboards, druidEnabled(config));
-  const druid = buildDruid(config, ingestion, tenants.flatMap((t) => t.druidIngestions), observability.pushgateway ? pushgatewayUrl() : undefined);
+  const druid = buildDruid(config, ingestion, tenants.flatMap((t) => t.druidIngestions), observability.pushgateway ? pushgatewayUrl() : undefined,
+    tenants.filter((t) => t.druidIngestions.length > 0).map((t) => t.retention.druid));
   return {
     stack,
     environment: config.environment,

@@ -2,6 +2,9 @@
 // Above TENANTS_PER_SHARD tenants, tenants are rendered in groups in child processes (offline/render-shards.ts).
 // Runs the real program under Pulumi's mocks and writes what it would create. See README "Offline render".
 import * as path from "node:path";
+import { CONFIG_NAMESPACE } from "../config/validate";
+import { LakeConfig, TenantConfig } from "../config/types";
+import { RETENTION_LAYERS, tenantRetention } from "../model/retention";
 import { EXIT, inStackFile, parseFlags, runTool, UsageError } from "../offline/cli";
 import { readStackFile, renderPlatform, stackNameOf } from "../offline/render";
 import { writeRender } from "../offline/render-output";
@@ -15,6 +18,19 @@ function summary(stack: string, { byType, byTenant }: Pick<ShardResult, "byType"
   for (const [t, n] of Object.entries(byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) lines.push(`  ${String(n).padStart(5)}  ${t}`);
   lines.push("by tenant:");
   for (const [t, n] of Object.entries(byTenant).sort()) lines.push(`  ${String(n).padStart(5)}  ${t}`);
+  return lines.join("\n");
+}
+
+/** Days each layer keeps each tenant's data, from the config the render accepted; `*` marks an override. */
+function retentionSummary(config: Readonly<Record<string, unknown>>): string {
+  const tenants = (config[`${CONFIG_NAMESPACE}:tenants`] ?? []) as TenantConfig[];
+  const lake = config[`${CONFIG_NAMESPACE}:lake`] as LakeConfig | undefined;
+  const width = Math.max(6, ...tenants.map((t) => t.name.length));
+  const lines = [`retention, days (* an override of retentionDays):`, `  ${"tenant".padEnd(width)}${RETENTION_LAYERS.map((l) => l.padStart(15)).join("")}`];
+  for (const t of tenants) {
+    const r = tenantRetention(t, lake);
+    lines.push(`  ${t.name.padEnd(width)}${RETENTION_LAYERS.map((l) => `${r[l]}${r.overridden.includes(l) ? "*" : ""}`.padStart(15)).join("")}`);
+  }
   return lines.join("\n");
 }
 
@@ -36,7 +52,7 @@ async function main(): Promise<number> {
   } else {
     counts = await renderSharded(file, stack, config, tenants, out, { shards });
   }
-  process.stdout.write(`${summary(stack, counts)}\n${shards > 1 ? `rendered in ${shards} groups of tenants\n` : ""}written to ${out}/\n`);
+  process.stdout.write(`${summary(stack, counts)}\n${retentionSummary(config)}\n${shards > 1 ? `rendered in ${shards} groups of tenants\n` : ""}written to ${out}/\n`);
   return EXIT.clean;
 }
 

@@ -19,7 +19,7 @@ describe("stack config validation", () => {
 
   it.each([
     ["an unknown top-level key", { ...valid, tenant: [] }, "analytics-platform:tenant: unknown key"],
-    ["an unknown tenant key (typo)", { ...valid, tenants: [{ ...tenant, retention: 3 }] }, "analytics-platform:tenants[0].retention: unknown key"],
+    ["an unknown tenant key (typo)", { ...valid, tenants: [{ ...tenant, retentionDay: 3 }] }, "analytics-platform:tenants[0].retentionDay: unknown key"],
     ["an unknown nested key", { ...valid, kafka: { ...kafka, storage: { sise: "1Gi" } } }, "analytics-platform:kafka.storage.sise: unknown key"],
     ["a missing environment", { cloud: "local", tenants: [] }, "analytics-platform:environment: is required"],
     ["an unknown environment", { ...valid, environment: "staging" }, "analytics-platform:environment: must be one of \"dev\", \"prod\""],

@@ -201,10 +201,11 @@ describe("rendered lake", () => {
     expect(resources.filter((r) => r.includes(":glue:"))).toEqual([expect.stringMatching(/:catalog$/), expect.stringMatching(/:database\/acme_eu$/), expect.stringMatching(/:table\/acme_eu\/\*$/)]);
   });
 
-  it("retention: S3 lifecycle removes each tenant's lake files after its retention (plus grace)", () => {
+  it("retention: S3 lifecycle removes each tenant's lake files after its rows and snapshots expire (plus grace)", () => {
     const lifecycle = one(prod, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "platform-storage-lake-warehouse");
     const rules = at(lifecycle.inputs, "rules") as { id: string; filter: { prefix?: string }; expiration?: { days: number } }[];
-    expect(rules.filter((r) => r.id.startsWith("retention-")).map((r) => [r.filter.prefix, r.expiration?.days])).toEqual([["tenants/acme/", 37], ["tenants/acme-eu/", 97]]);
+    // acme: 30 days of rows, 7 of snapshots, 7 of grace; acme-eu: 90, 7, 7.
+    expect(rules.filter((r) => r.id.startsWith("retention-")).map((r) => [r.filter.prefix, r.expiration?.days])).toEqual([["tenants/acme/", 44], ["tenants/acme-eu/", 104]]);
   });
 
   it("each lake tenant gets Trino credentials in its namespace and egress to the lake; no password in plaintext", () => {

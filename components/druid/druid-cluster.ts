@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DRUID_API_VERSION, DruidNodeSpec, DruidSpec } from "../../crds/druid";
 import { DRUID_DEFAULTS, OBSERVABILITY_DEFAULTS, ResolvedChart } from "../../model/defaults";
-import { DruidModel, DruidNodeModel } from "../../model/druid";
+import { druidDeletionProperties, DruidModel, DruidNodeModel } from "../../model/druid";
 import { platformLabels } from "../../model/labels";
 import { platformNaming } from "../../model/naming";
 import { customResource, operatorRelease } from "../k8s";
@@ -187,7 +187,7 @@ export function druidCommonProperties(d: DruidModel, s: DruidSettings): string {
     ["druid.metadata.storage.connector.password", envPassword("METADATA_PASSWORD")],
     ["druid.storage.type", "s3"],
     ["druid.storage.bucket", s.bucket],
-    ["druid.storage.baseKey", "segments"],
+    ["druid.storage.baseKey", DRUID_DEFAULTS.segmentsBaseKey],
     // Without it the S3 pusher sets object ACLs (s3:PutObjectAcl, s3:GetBucketAcl), which the role does not grant.
     ["druid.storage.disableAcl", "true"],
     ["druid.indexer.logs.type", "s3"],
@@ -282,6 +282,7 @@ function nodeProperties(n: DruidNodeModel, d: DruidModel): string[] {
         "druid.indexer.queue.startDelay=PT30S",
         // The default, `local`, keeps tasks in the leader's memory: a second overlord taking over would not know them.
         "druid.indexer.storage.type=metadata",
+        ...druidDeletionProperties(d),
       ];
     case "router":
       return [...props, "druid.router.managementProxy.enabled=true"];

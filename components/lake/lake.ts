@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import { ChartDefault, LAKE_DEFAULTS } from "../../model/defaults";
 import { platformLabels } from "../../model/labels";
-import { LakeModel, TrinoNodeModel, trinoAccessRules, trinoGroups } from "../../model/lake";
+import { LAKE_RETENTION_RUN, lakeRetentionFloors, lakeRetentionScript, LakeModel, TrinoNodeModel, trinoAccessRules, trinoGroups } from "../../model/lake";
 import { helmRelease, namespace } from "../k8s";
 import { credentialData, LOCAL_CREDENTIALS_SECRET } from "../storage/access";
 
@@ -138,16 +138,72 @@ export class Lake extends pulumi.ComponentResource {
       }, { ...child, dependsOn: [s3] }));
     }
 
-    helmRelease("trino", {
+    const trino = helmRelease("trino", {
       chart: args.trinoChart,
       namespace: nsName,
       values: trinoValues(m, args.storage, args.druid?.routerUrl),
     }, { ...child, dependsOn: deps });
+    if (m.tenants.length > 0) this.retentionRun(name, m, nsName, labels, admin.result, trino);
 
     this.tenantPasswords = Object.fromEntries(tenants.map(({ t, password: p }) => [t.tenant, p.result]));
     this.caCert = ca.certPem;
     this.trinoUrl = m.trinoUrl;
     this.registerOutputs({ trinoUrl: this.trinoUrl, caCert: this.caCert });
+  }
+
+  /** The daily run that deletes lake rows and files past each tenant's retention (model/lake.ts lakeRetentionScript). */
+  private retentionRun(name: string, m: LakeModel, ns: pulumi.Input<string>, labels: Record<string, string>, adminPassword: pulumi.Output<string>, trino: pulumi.Resource): void {
+    const child = { parent: this };
+    const runName = "lake-retention";
+    const secret = new k8s.core.v1.Secret(`${name}-retention`, {
+      metadata: { name: runName, namespace: ns, labels },
+      stringData: { TRINO_PASSWORD: adminPassword },
+    }, child);
+    const script = new k8s.core.v1.ConfigMap(`${name}-retention`, {
+      metadata: { name: runName, namespace: ns, labels },
+      data: { [LAKE_RETENTION_RUN.script]: lakeRetentionScript(m.tenants, m.trinoUrl, LAKE_DEFAULTS.adminUser) },
+    }, child);
+    new k8s.batch.v1.CronJob(`${name}-retention`, {
+      metadata: { name: runName, namespace: ns, labels },
+      spec: {
+        schedule: LAKE_RETENTION_RUN.schedule,
+        concurrencyPolicy: "Forbid",
+        jobTemplate: {
+          spec: {
+            backoffLimit: 2,
+            template: {
+              metadata: { labels },
+              spec: {
+                restartPolicy: "Never",
+                automountServiceAccountToken: false,
+                securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                containers: [{
+                  name: "retention",
+                  image: `trinodb/trino:${LAKE_DEFAULTS.trinoVersion}`,
+                  imagePullPolicy: "Always",
+                  command: ["sh", `${LAKE_RETENTION_RUN.scriptDir}/${LAKE_RETENTION_RUN.script}`],
+                  env: [{ name: "HOME", value: LAKE_RETENTION_RUN.workDir }],
+                  resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                  volumeMounts: [
+                    { name: "script", mountPath: LAKE_RETENTION_RUN.scriptDir, readOnly: true },
+                    { name: "ca", mountPath: LAKE_RETENTION_RUN.caDir, readOnly: true },
+                    { name: "password", mountPath: LAKE_RETENTION_RUN.passwordDir, readOnly: true },
+                    { name: "work", mountPath: LAKE_RETENTION_RUN.workDir },
+                  ],
+                }],
+                volumes: [
+                  { name: "script", configMap: { name: runName } },
+                  { name: "ca", secret: { secretName: TLS_SECRET, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                  { name: "password", secret: { secretName: runName } },
+                  { name: "work", emptyDir: { sizeLimit: "64Mi" } },
+                ],
+              },
+            },
+          },
+        },
+      },
+    }, { ...child, dependsOn: [secret, script, trino] });
   }
 }
 
@@ -171,6 +227,7 @@ export function trinoCatalogs(m: LakeModel, storage: LakeStorage, druidRouterUrl
         `s3.region=${storage.region}`,
         "s3.sse.type=KMS",
         `s3.sse.kms-key-id=${kms}`,
+        ...lakeRetentionFloors(m.tenants),
       ]),
       ...(druid ? { druid } : {}),
     }));
@@ -187,6 +244,7 @@ export function trinoCatalogs(m: LakeModel, storage: LakeStorage, druidRouterUrl
       "s3.region=us-east-1",
       "s3.aws-access-key=${ENV:AWS_ACCESS_KEY_ID}",
       "s3.aws-secret-key=${ENV:AWS_SECRET_ACCESS_KEY}",
+      ...lakeRetentionFloors(m.tenants),
     ]),
     ...(druid ? { druid } : {}),
   });

@@ -1,5 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { ExpirationRule } from "../../model/retention";
+
+/** Lifecycle rules every bucket has, before any expiration of its own. */
+export const BUCKET_WIDE_LIFECYCLE_RULES = [
+  { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
+  // Versioning guards against mistakes; old versions need not live forever.
+  { id: "expire-noncurrent", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } },
+];
 
 export interface EncryptedBucketArgs {
   /** Prefix of the generated, globally unique bucket name. */
@@ -10,7 +18,7 @@ export interface EncryptedBucketArgs {
   readonly protect: boolean;
   readonly tags: Readonly<Record<string, string>>;
   /** Expire objects under these prefixes after so many days (one S3 lifecycle configuration holds all rules). */
-  readonly expirations?: readonly { readonly id: string; readonly prefix: string; readonly days: number }[];
+  readonly expirations?: readonly ExpirationRule[];
 }
 
 /** S3 bucket with SSE-KMS, versioning, public access blocked and a TLS-only bucket policy. */
@@ -56,10 +64,14 @@ export class EncryptedBucket extends pulumi.ComponentResource {
     new aws.s3.BucketLifecycleConfiguration(name, {
       bucket: bucket.id,
       rules: [
-        { id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } },
-        // Versioning guards against mistakes; old versions need not live forever.
-        { id: "expire-noncurrent", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 30 } },
-        ...(args.expirations ?? []).map((e) => ({ id: e.id, status: "Enabled", filter: { prefix: e.prefix }, expiration: { days: e.days } })),
+        ...BUCKET_WIDE_LIFECYCLE_RULES,
+        ...(args.expirations ?? []).map((e) => ({
+          id: e.id,
+          status: "Enabled",
+          filter: { prefix: e.prefix },
+          expiration: { days: e.days },
+          ...(e.deletedVersionDays !== undefined ? { noncurrentVersionExpiration: { noncurrentDays: e.deletedVersionDays } } : {}),
+        })),
       ],
     }, child);
 
