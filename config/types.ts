@@ -50,6 +50,16 @@ export interface TenantConfig {
   readonly lake?: boolean;
   /** Per layer, fewer days than `retentionDays` (model/retention.ts). */
   readonly retention?: RetentionOverrides;
+  /** Per topic with a schema (schemas/<tenant>/<topic>.avsc): how its subject may evolve. */
+  readonly contracts?: Readonly<Record<string, TopicContract>>;
+}
+
+/** A schema registry's compatibility modes (Confluent's API; Karapace's CompatibilityModes). */
+export type Compatibility = "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE" | "NONE";
+
+export interface TopicContract {
+  /** The subject's compatibility (default BACKWARD). */
+  readonly compatibility?: Compatibility;
 }
 
 /** Days a layer keeps a tenant's data, when shorter than the tenant's `retentionDays`. */

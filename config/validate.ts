@@ -59,6 +59,8 @@ export interface KnownNames {
   readonly flinkJobs: Readonly<Record<string, readonly string[]>>;
   /** Druid spec -> the tenant topic (suffix) it ingests. */
   readonly druidSpecs: Readonly<Record<string, string>>;
+  /** Tenant -> the topics (suffixes) with a schema in schemas/<tenant>/. */
+  readonly schemas?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** What the engine's other namespaces say, which our config must agree with. */
@@ -105,6 +107,19 @@ const tenantPeakServable: Rule = (config) => {
 
 const retentionOverridesShorten: Rule = (config) =>
   config.tenants.flatMap((t, i) => retentionOverrideProblems(t).map((p) => `${configPath(["tenants", i, "retention", p.layer])}: ${p.message}`));
+
+/** A schema must be of one of its tenant's topics, and a contract must have a schema to govern. */
+const contractsHaveSchemas: Rule = (config, known) =>
+  config.tenants.flatMap((t, i) => {
+    const topics = new Set([...t.topics, "dlq", ...(t.jobs ?? []).flatMap((job) => known.flinkJobs[job] ?? [])]);
+    const schemas = known.schemas?.[t.name] ?? [];
+    return [
+      ...schemas.filter((topic) => !topics.has(topic)).map((topic) =>
+        `schemas/${t.name}/${topic}.avsc: '${topic}' is not a topic of tenant '${t.name}' (${configPath(["tenants", i, "topics"])}: ${t.topics.join(", ")})`),
+      ...Object.keys(t.contracts ?? {}).filter((topic) => !schemas.includes(topic)).map((topic) =>
+        `${configPath(["tenants", i, "contracts", topic])}: no schema to govern: add schemas/${t.name}/${topic}.avsc`),
+    ];
+  });
 
 const tenantNamesUnique: Rule = (config) => {
   const seen = new Map<string, number>();
@@ -183,7 +198,7 @@ const alertsReachSomeone: Rule = (config) => {
 };
 
 const RULES: readonly Rule[] = [
-  tenantsPresent, tenantJobsKnown, tenantDatasourcesKnown, tenantPeakServable, retentionOverridesShorten, tenantNamesUnique, kafkaImageForTieredStorage,
+  tenantsPresent, tenantJobsKnown, tenantDatasourcesKnown, tenantPeakServable, retentionOverridesShorten, contractsHaveSchemas, tenantNamesUnique, kafkaImageForTieredStorage,
   awsNetworkForDruid, awsRegionsAgree, flinkSettingsForJobs, clusterNetworkRanges, platformStackForTenants, prodHighlyAvailable, alertsReachSomeone,
 ];
 

@@ -6,6 +6,7 @@ import { CatalogError } from "./catalog-error";
 import { DruidSpecDefinition, loadDruidSpecs } from "./druid-specs";
 import schema from "./flink-job.schema.json";
 import { Dashboard, loadDashboards } from "../monitoring/dashboards";
+import { loadSchemaFiles, SchemaFile } from "../contracts/schema-files";
 
 export interface FlinkJobMetadata {
   readonly description: string;
@@ -34,6 +35,8 @@ export interface JobCatalog {
   readonly flinkJobs: ReadonlyMap<string, FlinkJobDefinition>;
   readonly druidSpecs: ReadonlyMap<string, DruidSpecDefinition>;
   readonly dashboards: readonly Dashboard[];
+  /** Tenants' topic schemas (schemas/<tenant>/<topic>.avsc), by `tenant/topic`. */
+  readonly schemas: ReadonlyMap<string, SchemaFile>;
 }
 
 export const FLINK_JOBS_DIR = "flink-jobs";
@@ -69,16 +72,18 @@ export function loadFlinkJobs(root: string): Map<string, FlinkJobDefinition> {
 
 /** The project's catalog of job definitions, ingestion specs and dashboards, each file read once. */
 export function loadCatalog(root: string = path.resolve(__dirname, "..")): JobCatalog {
-  return { flinkJobs: loadFlinkJobs(root), druidSpecs: loadDruidSpecs(root), dashboards: loadDashboards(root) };
+  return { flinkJobs: loadFlinkJobs(root), druidSpecs: loadDruidSpecs(root), dashboards: loadDashboards(root), schemas: loadSchemaFiles(root) };
 }
 
 export { CatalogError };
 
 /** The names config entries may use, with the topics each implies (for config validation). */
-export function knownNames(catalog: JobCatalog): { flinkJobs: Record<string, string[]>; druidSpecs: Record<string, string> } {
+export function knownNames(catalog: JobCatalog): { flinkJobs: Record<string, string[]>; druidSpecs: Record<string, string>; schemas: Record<string, string[]> } {
   const flinkJobs: Record<string, string[]> = {};
   for (const [name, job] of catalog.flinkJobs) flinkJobs[name] = [...job.metadata.inputs, ...(job.metadata.compactedInputs ?? []), ...(job.metadata.outputs ?? [])];
   const druidSpecs: Record<string, string> = {};
   for (const [name, spec] of catalog.druidSpecs) druidSpecs[name] = spec.topic;
-  return { flinkJobs, druidSpecs };
+  const schemas: Record<string, string[]> = {};
+  for (const s of catalog.schemas.values()) (schemas[s.tenant] ??= []).push(s.topic);
+  return { flinkJobs, druidSpecs, schemas };
 }

@@ -8,6 +8,8 @@ export const tenantNaming = {
   kafkaPrefix: (tenant: string): string => `${tenant}.`,
   topic: (tenant: string, topic: string): string => `${tenant}.${topic}`,
   dlqTopic: (tenant: string): string => `${tenant}.dlq`,
+  /** A topic's value subject in the schema registry (the topic-name strategy): inside the tenant's prefix. */
+  valueSubject: (tenant: string, topic: string): string => `${tenant}.${topic}-value`,
   /** KafkaUser name = SCRAM username. */
   kafkaUser: (tenant: string): string => `tenant-${tenant}`,
   /** Secret in the Kafka namespace holding the SCRAM password the KafkaUser reads. */

@@ -1,6 +1,7 @@
 import { AwsConfig, Cloud, Environment, StackConfig, TenantConfig } from "../config/types";
 import { JobCatalog } from "../jobs/catalog";
 import { buildDruid, buildTenantIngestions, druidEnabled, DruidIngestionModel, DruidIngestionSettings, DruidModel, druidIngestionSettings } from "./druid";
+import { SubjectModel, tenantSubjects } from "./contracts";
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
 import { buildLake, LakeModel, LakeTenantModel } from "./lake";
 import { buildObservability, ObservabilityModel, pushgatewayUrl } from "./observability";
@@ -94,6 +95,8 @@ export interface TenantModel {
   /** How long each layer keeps the tenant's data. */
   readonly retention: TenantRetention;
   readonly topics: readonly TopicModel[];
+  /** Its topics' schemas, registered under its own subjects. */
+  readonly subjects: readonly SubjectModel[];
   readonly kafkaUser: {
     readonly name: string;
     readonly passwordSecret: string;
@@ -213,6 +216,7 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
     peakEventsPerSecond: t.peakEventsPerSecond,
     retention,
     topics,
+    subjects: tenantSubjects(t, catalog),
     kafkaUser: {
       name: tenantNaming.kafkaUser(t.name),
       passwordSecret: tenantNaming.kafkaPasswordSecret(t.name),

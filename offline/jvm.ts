@@ -16,6 +16,8 @@ const DRUID_JAR = path.join(ROOT, "harness", "druid-check", "target", "druid-che
 const DRUID_CLASSPATH = path.join(ROOT, "harness", "druid-check", "target", "classpath.txt");
 const TRINO_JAR = path.join(ROOT, "harness", "trino-check", "target", "trino-check.jar");
 const TRINO_CLASSPATH = path.join(ROOT, "harness", "trino-check", "target", "classpath.txt");
+const AVRO_JAR = path.join(ROOT, "harness", "avro-check", "target", "avro-check.jar");
+const AVRO_CLASSPATH = path.join(ROOT, "harness", "avro-check", "target", "classpath.txt");
 /** Trino 478 needs Java 24 or newer; harness/trino-check/pom.xml builds with the same JDK (its java25.home). */
 const JAVA25_HOME = process.env.JAVA25_HOME ?? "/usr/lib/jvm/temurin-25-jdk-amd64";
 const SOURCES = ["pom.xml", "sql-runner", "harness"];
@@ -30,7 +32,7 @@ function newestSource(p: string): number {
 
 /** Builds the JVM parts (Maven, Java 17) when they are missing or older than their sources. */
 export function ensureJvmBuilt(): void {
-  const outputs = [HARNESS_JAR, HARNESS_CLASSPATH, BROKER_JAR, BROKER_CLASSPATH, JMX_AGENT, IMAGE_JAR, IMAGE_CLASSPATH, DRUID_JAR, DRUID_CLASSPATH, TRINO_JAR, TRINO_CLASSPATH];
+  const outputs = [HARNESS_JAR, HARNESS_CLASSPATH, BROKER_JAR, BROKER_CLASSPATH, JMX_AGENT, IMAGE_JAR, IMAGE_CLASSPATH, DRUID_JAR, DRUID_CLASSPATH, TRINO_JAR, TRINO_CLASSPATH, AVRO_JAR, AVRO_CLASSPATH];
   if (outputs.every((f) => fs.existsSync(f)) && Math.min(...outputs.map((f) => fs.statSync(f).mtimeMs)) >= Math.max(...SOURCES.map((s) => newestSource(path.join(ROOT, s))))) return;
   process.stderr.write("building the JVM parts (mvn package)…\n");
   const r = spawnSync("mvn", ["-B", "-q", "-DskipTests", `-Djava25.home=${JAVA25_HOME}`, "package"], { cwd: ROOT, stdio: ["ignore", "inherit", "inherit"] });
@@ -63,6 +65,12 @@ export function imageCommand(mainClass: string, jvmOptions: readonly string[] = 
 export function druidCommand(mainClass: string, jvmOptions: readonly string[] = []): { command: string; args: string[] } {
   ensureJvmBuilt();
   return { command: java(), args: [...jvmOptions, "-cp", druidClasspath(), mainClass] };
+}
+
+/** A main class of Apache Avro's own classes (harness/avro-check: the schema contracts of `npm run validate`). */
+export function avroCommand(mainClass: string): { command: string; args: string[] } {
+  ensureJvmBuilt();
+  return { command: java(), args: ["-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", [AVRO_JAR, fs.readFileSync(AVRO_CLASSPATH, "utf8").trim()].join(path.delimiter), mainClass] };
 }
 
 function druidClasspath(): string {
