@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Compatibility } from "../config/types";
-import { avroCommand, ROOT } from "../offline/jvm";
+import { avroCommand, checkProblems, ROOT } from "../offline/jvm";
 
 /** An earlier version of a schema, labelled by where it comes from (`HEAD`, `origin/main`, a commit). */
 export interface SchemaVersion {
@@ -59,12 +59,7 @@ export function contractProblems(requests: readonly ContractRequest[]): string[]
   try {
     const file = path.join(dir, "requests.json");
     fs.writeFileSync(file, JSON.stringify(requests));
-    const { command, args } = avroCommand("io.analyticsplatform.avrocheck.SchemaCheck");
-    const r = spawnSync(command, [...args, file], { encoding: "utf8", maxBuffer: 1 << 24 });
-    const lines = (r.stdout ?? "").split("\n").filter((l) => l.trim() !== "");
-    if (r.status === 0) return [];
-    if (r.status === 1 && lines.length > 0) return lines;
-    throw new Error(`Avro's schema check failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? "").split("\n").slice(0, 5).join(" ")}`);
+    return checkProblems(avroCommand("io.analyticsplatform.avrocheck.SchemaCheck"), [file], "Avro's schema check");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,11 +1,10 @@
 // Supervisor specs judged by Druid's own classes: `npm run validate` reads every filled-in spec with Druid's
 // ObjectMapper and the Kafka indexing module (harness/druid-check), as the overlord reads a posted spec. The
 // schema in druid-supervisor.schema.json is the quick in-process check before anything is registered.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { druidCommand } from "../offline/jvm";
+import { checkProblems, druidCommand } from "../offline/jvm";
 
 /** A spec as it would be posted: the file it came from (for messages) and its placeholders filled. */
 export interface FilledSpec {
@@ -23,12 +22,7 @@ export function druidProblems(specs: readonly FilledSpec[]): string[] {
       fs.writeFileSync(file, JSON.stringify(s.spec));
       return [s.file, file];
     });
-    const { command, args: jvm } = druidCommand("io.analyticsplatform.druidcheck.SpecCheck", ["-Xmx512m", "-XX:TieredStopAtLevel=1"]);
-    const r = spawnSync(command, [...jvm, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
-    const lines = (r.stdout ?? "").split("\n").filter((l) => l.trim() !== "");
-    if (r.status === 0) return [];
-    if (r.status === 1 && lines.length > 0) return lines;
-    throw new Error(`Druid's spec check failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? "").split("\n").slice(0, 5).join(" ")}`);
+    return checkProblems(druidCommand("io.analyticsplatform.druidcheck.SpecCheck", ["-Xmx512m", "-XX:TieredStopAtLevel=1"]), args, "Druid's spec check");
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -52,6 +52,18 @@ export function imageClasspath(): { classpath: string; flinkVersion: string } {
   return { classpath, flinkVersion: version[1] };
 }
 
+/**
+ * Runs a check's main class: exit 0 is a pass (no problems), exit 1 with lines on stdout is its problems, one a
+ * line; anything else is the check's own failure, raised with the start of its stderr.
+ */
+export function checkProblems(check: { command: string; args: string[] }, args: readonly string[], what: string): string[] {
+  const r = spawnSync(check.command, [...check.args, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const lines = (r.stdout ?? "").split("\n").filter((l) => l.trim() !== "");
+  if (r.status === 0) return [];
+  if (r.status === 1 && lines.length > 0) return lines;
+  throw new Error(`${what} failed (exit ${r.status ?? r.signal}): ${(r.stderr ?? "").split("\n").slice(0, 5).join(" ")}`);
+}
+
 function java(): string {
   return process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, "bin", "java") : "java";
 }
