@@ -14,6 +14,7 @@ import { namespace } from "./k8s";
 import { KafkaCluster } from "./kafka/kafka-cluster";
 import { Lake, LakeStorage } from "./lake/lake";
 import { Observability } from "./observability/observability";
+import { SchemaRegistry } from "./schema-registry/schema-registry";
 import { credentialData, LOCAL_CREDENTIALS_SECRET, ObjectStorageAccess } from "./storage/access";
 import { AwsObjectStorage } from "./storage/aws-object-storage";
 import { BUCKET_WIDE_LIFECYCLE_RULES, EncryptedBucket } from "./storage/encrypted-bucket";
@@ -36,7 +37,7 @@ interface Storage {
   readonly lake?: LakeStorage;
   readonly buckets: pulumi.Output<Record<string, string>>;
   /** Values tenants need (bucket names and ARNs, the key, in-cluster store keys). */
-  readonly shared: Omit<SharedValues, "kafkaBootstrap" | "kafkaCaCert" | "trinoCaCert" | "trinoPassword">;
+  readonly shared: Omit<SharedValues, "kafkaBootstrap" | "kafkaCaCert" | "trinoCaCert" | "trinoPassword" | "registryCaCert" | "registryPassword">;
 }
 
 /** Each bucket's expirations: the tenants' retention backstops, and the Trino exchange's spool in the warehouse. */
@@ -52,6 +53,7 @@ export class Platform extends pulumi.ComponentResource {
   public readonly druid?: DruidCluster;
   public readonly observability?: Observability;
   public readonly lake?: Lake;
+  public readonly schemaRegistry?: SchemaRegistry;
   /** What the platform generated that tenants need. */
   public readonly shared: SharedValues;
   /** The platform's resources tenants in this stack wait for. */
@@ -124,15 +126,28 @@ export class Platform extends pulumi.ComponentResource {
       }, { parent: this, dependsOn: [this.kafka, ...(this.druid ? [this.druid] : [])] });
     }
 
+    if (m.schemaRegistry.enabled) {
+      this.schemaRegistry = new SchemaRegistry(`${name}-schema-registry`, {
+        model: m.schemaRegistry,
+        kafka: { clusterName: m.kafka.clusterName, namespace: m.kafka.namespace, bootstrapServers: this.kafka.bootstrapServers, clientPort: m.kafka.clientPort, clusterCaCert: this.kafka.clusterCaCert, cluster: this.kafka.kafka },
+        replicationFactor: m.kafka.replicationFactor,
+        minInsyncReplicas: m.kafka.minInsyncReplicas,
+        protect: m.protect,
+      }, { parent: this });
+    }
+
     const lake = this.lake;
+    const registry = this.schemaRegistry;
     this.shared = {
       ...storage.shared,
       kafkaBootstrap: this.kafka.bootstrapServers,
       kafkaCaCert: this.kafka.clusterCaCert,
       trinoCaCert: lake?.caCert,
       trinoPassword: (tenant) => lake!.tenantPasswords[tenant],
+      registryCaCert: registry?.caCert,
+      registryPassword: (tenant) => registry!.tenantPasswords[tenant],
     };
-    this.resources = { kafka: this.kafka.kafka, flinkOperator: flinkOperator?.release, druid: this.druid?.cluster, monitoringCrds: this.observability?.release };
+    this.resources = { kafka: this.kafka.kafka, flinkOperator: flinkOperator?.release, druid: this.druid?.cluster, monitoringCrds: this.observability?.release, schemaRegistry: registry };
     this.registerOutputs({ kafkaBootstrap: this.kafka.bootstrapServers, buckets: this.buckets });
   }
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LOCAL_ENDPOINT, platformNaming } from "../model/naming";
 import { PlatformModel, TenantModel } from "../model/platform-model";
+import { registryUser } from "../model/schema-registry";
 import { glueStatement } from "./storage/irsa-role";
 import { LOCAL_CREDENTIALS_SECRET } from "./storage/access";
 import { KafkaConnection, TenantPlatformServices } from "./tenant";
@@ -23,6 +24,9 @@ export interface SharedValues {
   /** Secret key of an in-cluster object-store user (cloud: local). */
   readonly objectStoreKey: (client: string) => pulumi.Input<string>;
   readonly trinoPassword: (tenant: string) => pulumi.Input<string>;
+  /** PEM of the schema registry's CA. */
+  readonly registryCaCert?: pulumi.Input<string>;
+  readonly registryPassword: (tenant: string) => pulumi.Input<string>;
 }
 
 /** The platform's resources tenants depend on, when they are in the same stack (across stacks they already exist). */
@@ -31,6 +35,7 @@ export interface SharedResources {
   readonly flinkOperator?: pulumi.Resource;
   readonly druid?: pulumi.Resource;
   readonly monitoringCrds?: pulumi.Resource;
+  readonly schemaRegistry?: pulumi.Resource;
 }
 
 /** A tenant's view of the shared Kafka cluster. */
@@ -76,6 +81,17 @@ export function tenantServices(m: PlatformModel, t: TenantModel, shared: SharedV
       ? { cluster: resources.druid, clusterName: m.druid.clusterName, namespace: m.druid.namespace, operatorAuthSecret: platformNaming.druidOperatorAuthSecret }
       : undefined,
     monitoring: m.observability.enabled ? { crds: resources.monitoringCrds, namespace: m.observability.namespace } : undefined,
+    schemaRegistry: t.subjects.length > 0
+      ? {
+          registry: resources.schemaRegistry,
+          url: m.schemaRegistry.url,
+          caCert: shared.registryCaCert!,
+          username: registryUser(t.name),
+          password: shared.registryPassword(t.name),
+          namespace: m.schemaRegistry.namespace,
+          port: m.schemaRegistry.port,
+        }
+      : undefined,
   };
 }
 
@@ -89,12 +105,14 @@ export interface ExportedShared {
   readonly warehouseBucket?: string;
   readonly warehouseBucketArn?: string;
   readonly trinoCaCert?: string;
+  readonly registryCaCert?: string;
 }
 
 /** The `sharedSecrets` stack output: generated credentials, kept secret. */
 export interface ExportedSharedSecrets {
   readonly objectStoreKeys: Readonly<Record<string, string>>;
   readonly trinoPasswords: Readonly<Record<string, string>>;
+  readonly registryPasswords: Readonly<Record<string, string>>;
 }
 
 /** The platform's values as stack outputs for tenant stacks. */
@@ -110,10 +128,12 @@ export function exportShared(shared: SharedValues, m: PlatformModel): { shared: 
       warehouseBucket: shared.warehouseBucket,
       warehouseBucketArn: shared.warehouseBucketArn,
       trinoCaCert: shared.trinoCaCert,
+      registryCaCert: shared.registryCaCert,
     }) as pulumi.Output<ExportedShared>,
     sharedSecrets: pulumi.secret(pulumi.output({
       objectStoreKeys: Object.fromEntries(clients.map((c) => [c, shared.objectStoreKey(c)])),
       trinoPasswords: Object.fromEntries(m.lake.tenants.map((t) => [t.tenant, shared.trinoPassword(t.tenant)])),
+      registryPasswords: Object.fromEntries(m.schemaRegistry.tenants.map((t) => [t, shared.registryPassword(t)])),
     }) as pulumi.Output<ExportedSharedSecrets>),
   };
 }
@@ -132,7 +152,9 @@ export function importShared(ref: pulumi.StackReference): SharedValues {
     warehouseBucket: field("warehouseBucket"),
     warehouseBucketArn: field("warehouseBucketArn"),
     trinoCaCert: field("trinoCaCert"),
+    registryCaCert: field("registryCaCert"),
     objectStoreKey: (client) => secrets.apply((s) => s.objectStoreKeys[client]),
     trinoPassword: (tenant) => secrets.apply((s) => s.trinoPasswords[tenant]),
+    registryPassword: (tenant) => secrets.apply((s) => s.registryPasswords[tenant]),
   };
 }

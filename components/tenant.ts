@@ -1,10 +1,12 @@
+import { createHash } from "node:crypto";
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DRUID_API_VERSION, DruidIngestionSpec } from "../crds/druid";
 import { MONITORING_API_VERSION, PodMonitorSpec } from "../crds/monitoring";
-import { FLINK_DEFAULTS } from "../model/defaults";
+import { FLINK_DEFAULTS, SCHEMA_REGISTRY_DEFAULTS } from "../model/defaults";
+import { REGISTRATION, registrationFiles, registrationScript } from "../model/schema-registry";
 import { FLINK_POD_SELECTOR, tenantFlinkMonitor } from "../monitoring/monitors";
 import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
 import { strimziLabels, tenantLabels } from "../model/labels";
@@ -59,6 +61,17 @@ export interface TenantPlatformServices {
   readonly flinkStorage?: FlinkStateStorage;
   /** cloud: local — this tenant's user of the in-cluster object store. */
   readonly objectStoreCredentials?: { readonly accessKey: string; readonly secretKey: pulumi.Input<string> };
+  /** The schema registry, when the tenant has subjects: its address, CA and the tenant's own registry user. */
+  readonly schemaRegistry?: {
+    /** In this stack only; across stacks it already exists. */
+    readonly registry?: pulumi.Resource;
+    readonly url: string;
+    readonly caCert: pulumi.Input<string>;
+    readonly username: string;
+    readonly password: pulumi.Input<string>;
+    readonly namespace: string;
+    readonly port: number;
+  };
 }
 
 export interface TenantArgs {
@@ -169,6 +182,7 @@ export class Tenant extends pulumi.ComponentResource {
     }, child);
 
     const lakeDeps = t.lake ? this.lake(name, t, nsName, labels, args) : [];
+    if (t.subjects.length > 0) this.schemas(name, t, nsName, labels, args);
     if (t.flinkJobs.length > 0) this.flinkJobs(name, t, nsName, labels, args, [...topics, credentials, ...lakeDeps]);
     if (t.druidIngestions.length > 0) this.druidIngestions(name, t, args, password.result, topics);
 
@@ -209,6 +223,77 @@ export class Tenant extends pulumi.ComponentResource {
       },
     }, child);
     return deps;
+  }
+
+  /** Registry credentials in the tenant's namespace, egress to the registry, and a Job registering its subjects as the tenant. */
+  private schemas(name: string, t: TenantModel, ns: pulumi.Output<string>, labels: Record<string, string>, args: TenantArgs): void {
+    const registry = args.services.schemaRegistry;
+    if (!registry) throw new Error(`tenant ${t.name} has schemas but the platform has no schema registry`);
+    const child = { parent: this };
+    const r = REGISTRATION;
+    const credentials = new k8s.core.v1.Secret(`${name}-schema-registry-credentials`, {
+      metadata: { name: r.credentialsSecret, namespace: ns, labels },
+      type: "Opaque",
+      stringData: {
+        url: registry.url,
+        username: registry.username,
+        password: registry.password,
+        // What Confluent-API clients (Flink's avro-confluent format, Druid's schema_registry decoder) take.
+        "basic.auth.user.info": pulumi.secret(pulumi.interpolate`${registry.username}:${registry.password}`),
+        "ca.crt": registry.caCert,
+      },
+    }, child);
+    const egress = new k8s.networking.v1.NetworkPolicy(`${name}-allow-schema-registry`, {
+      metadata: { name: "allow-schema-registry", namespace: ns, labels },
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": registry.namespace } } }], ports: [{ protocol: "TCP", port: registry.port }] }],
+      },
+    }, child);
+    const files = registrationFiles(t.subjects);
+    const script = registrationScript(t.subjects, registry.url);
+    // A Job runs once, and its pod template cannot change: new content changes the template's annotation, which
+    // makes the provider replace the Job (deleting it first: it keeps its name), so `pulumi up` registers it.
+    const digest = createHash("sha256").update(script).update(JSON.stringify(files)).digest("hex");
+    const configMap = new k8s.core.v1.ConfigMap(`${name}-schema-registration`, {
+      metadata: { name: "schema-registration", namespace: ns, labels },
+      data: { ...files, "register.sh": script },
+    }, child);
+    new k8s.batch.v1.Job(`${name}-schema-registration`, {
+      metadata: { name: "schema-registration", namespace: ns, labels },
+      spec: {
+        // The registry may still be starting on a first `pulumi up`.
+        backoffLimit: 6,
+        activeDeadlineSeconds: 900,
+        template: {
+          metadata: { labels, annotations: { "analytics-platform.io/schemas-sha256": digest } },
+          spec: {
+            restartPolicy: "Never",
+            automountServiceAccountToken: false,
+            securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{
+              name: "register",
+              image: SCHEMA_REGISTRY_DEFAULTS.registrationImage,
+              imagePullPolicy: "Always",
+              command: ["sh", `${r.schemasDir}/register.sh`],
+              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "64Mi" } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              volumeMounts: [
+                { name: "schemas", mountPath: r.schemasDir, readOnly: true },
+                { name: "credentials", mountPath: r.credentialsDir, readOnly: true },
+                { name: "work", mountPath: r.workDir },
+              ],
+            }],
+            volumes: [
+              { name: "schemas", configMap: { name: "schema-registration" } },
+              { name: "credentials", secret: { secretName: r.credentialsSecret, items: ["username", "password", "ca.crt"].map((key) => ({ key, path: key })) } },
+              { name: "work", emptyDir: { sizeLimit: "1Mi" } },
+            ],
+          },
+        },
+      },
+    }, { ...child, deleteBeforeReplace: true, dependsOn: [credentials, egress, configMap, ...(registry.registry ? [registry.registry] : [])] });
   }
 
   private flinkJobs(name: string, t: TenantModel, ns: pulumi.Output<string>, labels: Record<string, string>, args: TenantArgs, deps: pulumi.Resource[]): void {

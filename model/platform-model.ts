@@ -5,6 +5,7 @@ import { SubjectModel, tenantSubjects } from "./contracts";
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
 import { buildLake, LakeModel, LakeTenantModel } from "./lake";
 import { buildObservability, ObservabilityModel, pushgatewayUrl } from "./observability";
+import { buildSchemaRegistry, SchemaRegistryModel } from "./schema-registry";
 import { CHART_DEFAULTS, ChartName, ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, KAFKA_DEFAULTS, ResolvedChart } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
 import { TenantRetention, tenantRetention } from "./retention";
@@ -42,6 +43,7 @@ export interface PlatformModel {
   readonly druid: DruidModel;
   readonly observability: ObservabilityModel;
   readonly lake: LakeModel;
+  readonly schemaRegistry: SchemaRegistryModel;
   readonly tenants: readonly TenantModel[];
 }
 
@@ -259,6 +261,7 @@ export function buildModel(config: StackConfig, stack: string, catalog: JobCatal
     druid,
     observability,
     lake,
+    schemaRegistry: buildSchemaRegistry(config.environment, tenants.filter((t) => t.subjects.length > 0).map((t) => t.name)),
     tenants,
   };
 }

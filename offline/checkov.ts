@@ -89,9 +89,15 @@ export function flaggedKey(f: CheckovFinding): string | undefined {
   return /^\s*-?\s*"?([^":\s]+)"?\s*:/.exec(f.code_block[0]?.[1] ?? "")?.[1];
 }
 
+/** `Kind.namespace.name` with `*` standing for one part's name or its rest (`Job.tenant-*.schema-registration`). */
+function resourceMatches(pattern: string, resource: string | undefined): boolean {
+  const regex = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.\\^$+?()[\]{}|]/g, "\\$&")).join("[^.]*")}$`);
+  return resource !== undefined && regex.test(resource);
+}
+
 function covers(w: Waiver, stack: string, f: CheckovFinding): boolean {
   return w.check === f.check_id && (w.stacks?.includes(stack) ?? true) &&
-    (w.key === undefined || w.key === flaggedKey(f)) && (w.resource === undefined || w.resource === f.resource);
+    (w.key === undefined || w.key === flaggedKey(f)) && (w.resource === undefined || resourceMatches(w.resource, f.resource));
 }
 
 export interface Judgement {

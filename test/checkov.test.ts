@@ -74,6 +74,17 @@ describe("waivers", () => {
     expect(j.stale.map((s) => s.index)).toEqual([2]);
   });
 
+  it("a resource with `*` covers that part of any name, and no more", () => {
+    const waivers = [{ check: "CKV_K8S_43", resource: "Job.tenant-*.schema-registration", reason: "every tenant's registration Job, pinned by tag" }];
+    const j = judgeFindings([scan("dev", [
+      finding("CKV_K8S_43", "kind: Job", "Job.tenant-acme.schema-registration"),
+      finding("CKV_K8S_43", "kind: Job", "Job.tenant-acme.other.schema-registration"),
+      finding("CKV_K8S_43", "kind: Job", "Job.kafka.schema-registration"),
+    ])], waivers);
+    expect(j.waived.map((w) => w.finding.resource)).toEqual(["Job.tenant-acme.schema-registration"]);
+    expect(j.unwaived.map((u) => u.finding.resource)).toEqual(["Job.tenant-acme.other.schema-registration", "Job.kafka.schema-registration"]);
+  });
+
   it("refuses an entry without a reason, or one that would waive a whole check, each at its line", () => {
     const text = "waivers:\n  - check: CKV_SECRET_6\n    key: passwordKey\n  - check: CKV_K8S_49\n    reason: every Role may use wildcards, says nobody\n";
     expect(() => readWaivers("w.yaml", text)).toThrow(/^w\.yaml:2: waivers\[0\]: must have required property 'reason'\nw\.yaml:4: waivers\[1\]: must have required property 'key'/);

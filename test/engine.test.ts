@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../components/program";
 import { manifestsOf, RenderResult, tenantOf } from "../offline/render";
-import { applyNamespacesFirst, ControlPlane, identity, installCrds, KubeObject, kubeList, readToolchain, startControlPlane } from "./control-plane";
+import { applyNamespacesFirst, ControlPlane, identity, installCrds, KubeObject, kubeList, readToolchain, startControlPlane, withJobPodsSucceeding } from "./control-plane";
 import { Engine, readEngineTools, startEngine } from "./engine";
 import { render, stackConfig } from "./harness";
 
@@ -94,7 +94,8 @@ describe("the dev stack's tenants under the real Pulumi engine, on a real kube-a
   }, 300_000);
 
   it("up: the API server accepts every object, and the objects present are the offline render's", async () => {
-    const up = await tenants.up();
+    // globex registers its schema: a Job, which the provider waits for.
+    const up = await withJobPodsSucceeding(cp, () => tenants.up());
     expect(up.summary.result).toBe("succeeded");
     const offline = manifestsOf(await rendered(config)) as unknown as KubeObject[];
     expect(await liveObjects(tenants)).toEqual(offline.map(identity).sort());

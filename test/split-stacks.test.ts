@@ -22,7 +22,8 @@ describe("split across stacks", () => {
   it("the platform stack creates the shared layers and no tenant", () => {
     expect(ofType(platform, "analytics-platform:platform:Platform")).toHaveLength(1);
     expect(ofType(platform, "analytics-platform:tenant:Tenant")).toEqual([]);
-    expect(ofType(platform, "kubernetes:kafka.strimzi.io/v1:KafkaTopic")).toEqual([]);
+    // Its only topic is the schema registry's own: no tenant's.
+    expect(ofType(platform, "kubernetes:kafka.strimzi.io/v1:KafkaTopic").map((t) => at(t.inputs, "spec", "topicName"))).toEqual(["_schemas"]);
     // It still knows every tenant: Trino's users and rules and Druid's credentials are generated from the list.
     const trino = at(one(platform, "kubernetes:helm.sh/v3:Release", "trino").inputs, "values", "auth", "groups");
     expect(String(trino)).toContain("tenant-acme-eu:tenant-acme-eu");
@@ -36,7 +37,7 @@ describe("split across stacks", () => {
       warehouseBucket: expect.stringMatching(/^ap-prod-lake-warehouse-/),
       kmsKeyArn: expect.stringMatching(/^arn:aws:kms:/),
     });
-    expect(platform.outputs.sharedSecrets).toEqual({ objectStoreKeys: {}, trinoPasswords: { acme: "[secret]", "acme-eu": "[secret]" } });
+    expect(platform.outputs.sharedSecrets).toEqual({ objectStoreKeys: {}, trinoPasswords: { acme: "[secret]", "acme-eu": "[secret]" }, registryPasswords: { globex: "[secret]" } });
   });
 
   it("a tenant stack creates nothing shared: every resource belongs to one of its tenants, besides the reference", () => {

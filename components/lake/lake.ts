@@ -1,11 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import * as tls from "@pulumi/tls";
 import { ChartDefault, LAKE_DEFAULTS } from "../../model/defaults";
 import { platformLabels } from "../../model/labels";
 import { LAKE_RETENTION_RUN, lakeRetentionFloors, lakeRetentionScript, LakeModel, TrinoNodeModel, trinoAccessRules, trinoGroups } from "../../model/lake";
 import { helmRelease, namespace } from "../k8s";
+import { serviceCertificate, serviceDnsNames } from "../tls";
 import { credentialData, LOCAL_CREDENTIALS_SECRET } from "../storage/access";
 
 /** Where the warehouse is and how the lake's services reach it. */
@@ -51,31 +51,10 @@ export class Lake extends pulumi.ComponentResource {
     const nsName = ns.metadata.name;
 
     // A private CA and Trino's server certificate: clients get HTTPS without a cluster-wide issuer.
-    const caKey = new tls.PrivateKey(`${name}-ca`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
-    const ca = new tls.SelfSignedCert(`${name}-ca`, {
-      privateKeyPem: caKey.privateKeyPem,
-      isCaCertificate: true,
-      validityPeriodHours: 24 * 365 * 5,
-      allowedUses: ["cert_signing", "crl_signing"],
-      subject: { commonName: "analytics-platform lake CA" },
-    }, child);
-    const serverKey = new tls.PrivateKey(`${name}-trino`, { algorithm: "ECDSA", ecdsaCurve: "P256" }, child);
-    const csr = new tls.CertRequest(`${name}-trino`, {
-      privateKeyPem: serverKey.privateKeyPem,
-      subject: { commonName: "trino" },
-      dnsNames: ["trino", `trino.${m.namespace}`, `trino.${m.namespace}.svc`, `trino.${m.namespace}.svc.cluster.local`],
-    }, child);
-    const cert = new tls.LocallySignedCert(`${name}-trino`, {
-      certRequestPem: csr.certRequestPem,
-      caPrivateKeyPem: caKey.privateKeyPem,
-      caCertPem: ca.certPem,
-      validityPeriodHours: 24 * 365,
-      earlyRenewalHours: 24 * 30,
-      allowedUses: ["digital_signature", "key_encipherment", "server_auth"],
-    }, child);
+    const cert = serviceCertificate(name, { caName: "analytics-platform lake CA", commonName: "trino", dnsNames: serviceDnsNames("trino", m.namespace) }, child);
     const tlsSecret = new k8s.core.v1.Secret(`${name}-trino-tls`, {
       metadata: { name: TLS_SECRET, namespace: nsName, labels },
-      stringData: { "keystore.pem": pulumi.secret(pulumi.interpolate`${serverKey.privateKeyPem}${cert.certPem}`), "ca.crt": ca.certPem },
+      stringData: { "keystore.pem": pulumi.secret(pulumi.interpolate`${cert.keyPem}${cert.certPem}`), "ca.crt": cert.caCert },
     }, child);
 
     // Password file: bcrypt hashes only, generated passwords stay Pulumi secrets.
@@ -146,7 +125,7 @@ export class Lake extends pulumi.ComponentResource {
     if (m.tenants.length > 0) this.retentionRun(name, m, nsName, labels, admin.result, trino);
 
     this.tenantPasswords = Object.fromEntries(tenants.map(({ t, password: p }) => [t.tenant, p.result]));
-    this.caCert = ca.certPem;
+    this.caCert = cert.caCert;
     this.trinoUrl = m.trinoUrl;
     this.registerOutputs({ trinoUrl: this.trinoUrl, caCert: this.caCert });
   }
