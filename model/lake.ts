@@ -105,6 +105,14 @@ export interface TrinoRules {
    * role): an unknown field fails the rules' loading, and with it the coordinator's start.
    */
   readonly system_information: readonly { readonly user?: string; readonly role?: string; readonly allow: readonly ("read" | "write")[] }[];
+  /**
+   * Who may set catalog session properties. Without this section everyone may, and the lake's retention floors
+   * (expire_snapshots_min_retention, remove_orphan_files_min_retention) are session properties: any tenant could
+   * expire another's snapshots at once (Trino 478's own access control, judged in verify and trino-check's tests).
+   */
+  readonly catalog_session_properties: readonly { readonly group?: string; readonly allow: boolean }[];
+  /** Who may CALL connector procedures (Iceberg's take any table as an argument). Without the section nobody may. */
+  readonly procedures: readonly { readonly group?: string; readonly privileges: readonly ("EXECUTE" | "GRANT_EXECUTE")[] }[];
 }
 
 /** The `system` schemas JDBC and ODBC drivers read for metadata (they filter what they list by the other rules). */
@@ -153,6 +161,8 @@ export function trinoAccessRules(tenants: readonly LakeTenantModel[]): TrinoRule
     // /metrics is a management resource: Trino serves it only to who may read system information
     // (ResourceSecurityDynamicFeature, checkCanReadSystemInformation).
     system_information: [{ user: LAKE_DEFAULTS.adminUser, allow: ["read", "write"] }, { user: LAKE_DEFAULTS.metricsUser, allow: ["read"] }],
+    catalog_session_properties: [{ group: admins, allow: true }, { allow: false }],
+    procedures: [{ group: admins, privileges: ["EXECUTE"] }, { privileges: [] }],
   };
 }
 

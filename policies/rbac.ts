@@ -125,6 +125,11 @@ export function trinoRuleProblems(rulesJson: string, groupFile: string): string[
     const own = (section: string) => (rules[section] ?? []).filter((r) => subjectMatches(r, subject));
     const tableRules = own("tables");
     const queryRules = own("queries");
+    // The lake's retention floors are catalog session properties; a missing section lets everyone set them.
+    const sessionRule = own("catalog_session_properties").find((r) => fullMatch(r.catalog, "lake") && fullMatch(r.property, "expire_snapshots_min_retention"));
+    if (sessionRule === undefined ? !Array.isArray(rules.catalog_session_properties) : sessionRule.allow === true) {
+      problems.push(`${who} can set the lake catalog's session properties, its retention floors among them`);
+    }
     const tableAllowed = (catalog: string, schema: string, table: string) => {
       const rule = tableRules.find((r) => fullMatch(r.catalog, catalog) && fullMatch(r.schema, schema) && fullMatch(r.table, table));
       return rule === undefined ? !Array.isArray(rules.tables) : asArray(rule.privileges).length > 0;

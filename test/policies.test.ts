@@ -113,6 +113,10 @@ const cases: [string, string, (find: (type: string, name: string) => Mutable, al
   ["trino-access-control", "allow-all Trino rules", (f) => editTrinoRules(f, () => ({ catalogs: [{ allow: "all" }] }))],
   ["trino-access-control", "Trino rules letting tenant-acme-eu read lake schema acme", (f) => editTrinoRules(f, (rules) => ({ ...rules, tables: [{ group: "tenant-acme-eu", catalog: "lake", schema: "acme", privileges: ["SELECT"] }, ...(rules.tables as unknown[])] }))],
   ["trino-access-control", "Trino rules letting every tenant view every query", (f) => editTrinoRules(f, (rules) => ({ ...rules, queries: [{ group: "tenant-.*", allow: ["execute", "view"] }, ...(rules.queries as unknown[])] }))],
+  ["trino-access-control", "Trino rules without catalog_session_properties, letting tenants lower the lake's retention floors", (f) => editTrinoRules(f, (rules) => {
+    const { catalog_session_properties: _, ...rest } = rules;
+    return rest;
+  })],
   ["trino-access-control", "Trino over plain HTTP", (f) => put(f(":Release", "trino").inputs, ["values", "server", "config", "https", "enabled"], false)],
   ["trino-access-control", "Trino without its internal shared secret", (f) => {
     const values = f(":Release", "trino").inputs.values as Record<string, unknown>;
@@ -218,10 +222,10 @@ describe("Trino's rules, judged as Trino matches them", () => {
   const groups = "platform-admins:admin\ntenant-acme:tenant-acme\ntenant-globex:tenant-globex";
   const own = (t: string) => ({ group: `tenant-${t}`, catalog: "lake", schema: t, privileges: ["SELECT"] });
   it("accepts per-tenant rules ending in a deny", () => {
-    expect(trinoRuleProblems(JSON.stringify({ catalogs: [], schemas: [], tables: [own("acme"), own("globex"), { privileges: [] }], queries: [{ allow: ["execute"] }] }), groups)).toEqual([]);
+    expect(trinoRuleProblems(JSON.stringify({ catalogs: [], schemas: [], tables: [own("acme"), own("globex"), { privileges: [] }], queries: [{ allow: ["execute"] }], catalog_session_properties: [{ allow: false }] }), groups)).toEqual([]);
   });
   it("the first matching rule decides: a deny after a broad allow comes too late", () => {
-    const rules = { catalogs: [], schemas: [], tables: [{ catalog: "lake", privileges: ["SELECT"] }, own("acme"), { privileges: [] }], queries: [] };
+    const rules = { catalogs: [], schemas: [], tables: [{ catalog: "lake", privileges: ["SELECT"] }, own("acme"), { privileges: [] }], queries: [], catalog_session_properties: [{ allow: false }] };
     expect(trinoRuleProblems(JSON.stringify(rules), groups)).toEqual([
       "tenant acme can read lake.globex.events, tenant globex's",
       "tenant globex can read lake.acme.events, tenant acme's",
@@ -232,8 +236,11 @@ describe("Trino's rules, judged as Trino matches them", () => {
   it("a missing section allows everything, as Trino does", () => {
     expect(trinoRuleProblems(JSON.stringify({ catalogs: [], schemas: [], tables: [{ privileges: [] }] }), "tenant-acme:tenant-acme\ntenant-globex:tenant-globex")).toEqual([
       "no 'queries' rules: Trino then allows every query to everyone",
+      "tenant acme can set the lake catalog's session properties, its retention floors among them",
       "tenant acme can view and kill tenant globex's queries",
+      "tenant globex can set the lake catalog's session properties, its retention floors among them",
       "tenant globex can view and kill tenant acme's queries",
+      "a user in no group can set the lake catalog's session properties, its retention floors among them",
       "a user in no group can view and kill tenant acme's queries",
       "a user in no group can view and kill tenant globex's queries",
     ]);

@@ -10,6 +10,7 @@ import io.opentelemetry.api.trace.Tracer;
 import io.trino.plugin.base.security.FileBasedSystemAccessControl;
 import io.trino.spi.QueryId;
 import io.trino.spi.connector.CatalogSchemaName;
+import io.trino.spi.connector.CatalogSchemaRoutineName;
 import io.trino.spi.connector.CatalogSchemaTableName;
 import io.trino.spi.connector.SchemaTableName;
 import io.trino.spi.security.AccessDeniedException;
@@ -163,6 +164,12 @@ public final class AccessMatrix {
           () -> allowed(() -> control.checkCanSelectFromColumns(ctx, table("system", "runtime", "nodes"), Set.of("node_id")))));
       answers.add(answer(s, null, "write system information", "cluster", s.admin() ? Expect.ALLOW : Expect.DENY,
           () -> allowed(() -> control.checkCanWriteSystemInformation(s.identity()))));
+      // The lake's retention floor is a catalog session property: a user who may set it may expire any snapshot.
+      answers.add(answer(s, null, "set catalog session property", r.lakeCatalog() + ".expire_snapshots_min_retention", s.admin() ? Expect.ALLOW : Expect.DENY,
+          () -> allowed(() -> control.checkCanSetCatalogSessionProperty(ctx, r.lakeCatalog(), "expire_snapshots_min_retention"))));
+      // Iceberg's procedures take any schema and table as arguments: unregister_table, rollback_to_snapshot …
+      answers.add(answer(s, null, "execute procedure", r.lakeCatalog() + ".system.unregister_table", s.admin() ? Expect.ALLOW : Expect.DENY,
+          () -> allowed(() -> control.checkCanExecuteProcedure(ctx, new CatalogSchemaRoutineName(r.lakeCatalog(), "system", "unregister_table")))));
 
       for (Tenant t : r.tenants()) {
         boolean own = s.tenant() == t;
@@ -183,6 +190,11 @@ public final class AccessMatrix {
               () -> allowed(() -> control.checkCanSelectFromColumns(ctx, lake, Set.of("event_id", "event_time")))));
           answers.add(answer(s, t.name(), "insert", lake.toString(), write, () -> allowed(() -> control.checkCanInsertIntoTable(ctx, lake))));
           answers.add(answer(s, t.name(), "drop table", lake.toString(), write, () -> allowed(() -> control.checkCanDropTable(ctx, lake))));
+          // ALTER TABLE … EXECUTE: file-based access control has no rule for table procedures and allows them all
+          // (FileBasedSystemAccessControl.checkCanExecuteTableProcedure is empty); recorded, not judged. With the
+          // session property above denied, expire_snapshots by another user still keeps the catalog's floor.
+          answers.add(answer(s, t.name(), "execute table procedure", lake + " optimize", s.admin() ? Expect.ALLOW : Expect.EITHER,
+              () -> allowed(() -> control.checkCanExecuteTableProcedure(ctx, lake, "optimize"))));
         }
         for (String name : t.druidTables()) {
           CatalogSchemaTableName druid = table(r.druidCatalog(), r.druidSchema(), name);

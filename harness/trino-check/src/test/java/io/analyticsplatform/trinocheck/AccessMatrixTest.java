@@ -26,6 +26,11 @@ class AccessMatrixTest {
       new AccessMatrix.Tenant("globex", null, "globex", List.of("globex_events"))));
 
   static String rules(String tenantSchemaPattern, boolean queries) {
+    return rules(tenantSchemaPattern, queries, true);
+  }
+
+  /** `locked`: only admins set catalog session properties and call procedures. */
+  static String rules(String tenantSchemaPattern, boolean queries, boolean locked) {
     StringBuilder tenants = new StringBuilder();
     for (String[] t : new String[][] {{"acme", "acme"}, {"acme-eu", "acme_eu"}}) {
       String schema = tenantSchemaPattern.replace("SCHEMA", t[1]);
@@ -44,9 +49,14 @@ class AccessMatrixTest {
                      %s
                      {"catalog": "system", "schema": "(jdbc|metadata|information_schema)", "privileges": ["SELECT"]}, {"privileges": []}],
           %s
+          %s
           "system_information": [{"user": "admin", "allow": ["read", "write"]}]
         }
-        """.formatted(tenants, queries ? "\"queries\": [{\"group\": \"platform-admins\", \"allow\": [\"execute\", \"kill\", \"view\"]}, {\"allow\": [\"execute\"]}]," : "");
+        """.formatted(tenants, queries ? "\"queries\": [{\"group\": \"platform-admins\", \"allow\": [\"execute\", \"kill\", \"view\"]}, {\"allow\": [\"execute\"]}]," : "",
+            locked ? """
+                "catalog_session_properties": [{"group": "platform-admins", "allow": true}, {"allow": false}],
+                "procedures": [{"group": "platform-admins", "privileges": ["EXECUTE"]}, {"privileges": []}],
+                """ : "");
   }
 
   List<Answer> ask(String rules) throws IOException {
@@ -70,6 +80,14 @@ class AccessMatrixTest {
   void withoutQueryRulesATenantSeesAndKillsOthersQueries() throws IOException {
     List<String> bad = wrong(ask(rules("SCHEMA", false))).stream().map(a -> a.subject() + " " + a.question() + " " + a.target()).toList();
     assertTrue(bad.containsAll(List.of("acme view query acme-eu", "acme kill query acme-eu", "acme-eu view query acme")), bad.toString());
+  }
+
+  @Test
+  void withoutTheirRulesTenantsLowerTheRetentionFloorAndNobodyCallsProcedures() throws IOException {
+    // Trino's defaults differ per section: a missing catalog_session_properties allows everyone, a missing
+    // procedures section denies everyone, the admin included.
+    List<String> bad = wrong(ask(rules("SCHEMA", true, false))).stream().map(a -> a.subject() + " " + a.question()).toList();
+    assertEquals(List.of("acme set catalog session property", "acme-eu set catalog session property", "platform admin execute procedure"), bad);
   }
 
   @Test
