@@ -53,7 +53,7 @@ export class Platform extends pulumi.ComponentResource {
   public readonly druid?: DruidCluster;
   public readonly observability?: Observability;
   public readonly lake?: Lake;
-  public readonly schemaRegistry?: SchemaRegistry;
+  public readonly schemaRegistry: SchemaRegistry;
   /** What the platform generated that tenants need. */
   public readonly shared: SharedValues;
   /** The platform's resources tenants in this stack wait for. */
@@ -126,15 +126,13 @@ export class Platform extends pulumi.ComponentResource {
       }, { parent: this, dependsOn: [this.kafka, ...(this.druid ? [this.druid] : [])] });
     }
 
-    if (m.schemaRegistry.enabled) {
-      this.schemaRegistry = new SchemaRegistry(`${name}-schema-registry`, {
-        model: m.schemaRegistry,
-        kafka: { clusterName: m.kafka.clusterName, namespace: m.kafka.namespace, bootstrapServers: this.kafka.bootstrapServers, clientPort: m.kafka.clientPort, clusterCaCert: this.kafka.clusterCaCert, cluster: this.kafka.kafka },
-        replicationFactor: m.kafka.replicationFactor,
-        minInsyncReplicas: m.kafka.minInsyncReplicas,
-        protect: m.protect,
-      }, { parent: this });
-    }
+    this.schemaRegistry = new SchemaRegistry(`${name}-schema-registry`, {
+      model: m.schemaRegistry,
+      kafka: { clusterName: m.kafka.clusterName, namespace: m.kafka.namespace, bootstrapServers: this.kafka.bootstrapServers, clientPort: m.kafka.clientPort, clusterCaCert: this.kafka.clusterCaCert, cluster: this.kafka.kafka },
+      replicationFactor: m.kafka.replicationFactor,
+      minInsyncReplicas: m.kafka.minInsyncReplicas,
+      protect: m.protect,
+    }, { parent: this });
 
     const lake = this.lake;
     const registry = this.schemaRegistry;
@@ -144,8 +142,8 @@ export class Platform extends pulumi.ComponentResource {
       kafkaCaCert: this.kafka.clusterCaCert,
       trinoCaCert: lake?.caCert,
       trinoPassword: (tenant) => lake!.tenantPasswords[tenant],
-      registryCaCert: registry?.caCert,
-      registryPassword: (tenant) => registry!.tenantPasswords[tenant],
+      registryCaCert: registry.caCert,
+      registryPassword: (tenant) => registry.tenantPasswords[tenant],
     };
     this.resources = { kafka: this.kafka.kafka, flinkOperator: flinkOperator?.release, druid: this.druid?.cluster, monitoringCrds: this.observability?.release, schemaRegistry: registry };
     this.registerOutputs({ kafkaBootstrap: this.kafka.bootstrapServers, buckets: this.buckets });

@@ -4,9 +4,11 @@ import { SCHEMA_REGISTRY_DEFAULTS } from "./defaults";
 import { SubjectModel } from "./contracts";
 import { tenantNaming } from "./naming";
 
-/** The platform's schema registry (Karapace), when any tenant registers a schema. */
+/**
+ * The platform's schema registry (Karapace): a shared layer like Kafka, there whether or not a tenant has a schema
+ * yet, so removing the last tenant with one removes its user, not the registry and its retained topic.
+ */
 export interface SchemaRegistryModel {
-  readonly enabled: boolean;
   readonly name: string;
   readonly namespace: string;
   readonly image: string;
@@ -28,7 +30,6 @@ export interface SchemaRegistryModel {
 export function buildSchemaRegistry(environment: Environment, tenantsWithSubjects: readonly string[]): SchemaRegistryModel {
   const d = SCHEMA_REGISTRY_DEFAULTS;
   return {
-    enabled: tenantsWithSubjects.length > 0,
     name: d.name,
     namespace: d.namespace,
     image: d.image,

@@ -188,7 +188,8 @@ describe("tenants", () => {
   });
 
   it("each KafkaUser's ACLs stay inside its tenant's prefix and its password comes from a Secret", () => {
-    for (const u of ofType(prod, USER).filter((u) => u.name !== "platform-kafka-platform-admin")) {
+    // The platform's own users: its admin, and the schema registry's (test/schema-registry.test.ts).
+    for (const u of ofType(prod, USER).filter((u) => !["platform-kafka-platform-admin", "platform-schema-registry-kafka-user"].includes(u.name))) {
       const tenant = String(at(u.inputs, "metadata", "labels", "analytics-platform.io/tenant"));
       const spec = at(u.inputs, "spec") as { authentication: unknown; authorization: { acls: { resource: { name: string; patternType: string } }[] } };
       expect(spec.authentication).toEqual({ type: "scram-sha-512", password: { valueFrom: { secretKeyRef: { name: `tenant-${tenant}-scram`, key: "password" } } } });

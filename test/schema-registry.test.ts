@@ -74,10 +74,12 @@ describe("the rendered registry", () => {
     prod = await render("prod", stackConfig("prod"));
   });
 
-  it("runs only where a tenant has a schema", async () => {
+  it("stays when the last tenant with a schema leaves: only that tenant's user goes", async () => {
     const tenants = (stackConfig("dev")["analytics-platform:tenants"] as { name: string }[]).filter((t) => t.name !== "globex");
     const without = await render("dev", stackConfig("dev", { tenants }));
-    expect(without.resources.some((r) => r.type === "analytics-platform:schema-registry:SchemaRegistry")).toBe(false);
+    const names = (r: RenderResult) => r.resources.filter((x) => x.urn.includes("SchemaRegistry")).map((x) => x.name);
+    expect(names(dev).filter((n) => !names(without).includes(n))).toEqual(["platform-schema-registry-tenant-globex", "platform-schema-registry-tenant-globex-salt"]);
+    expect(JSON.parse(without.secretValues.get("schema-registry/schema-registry-auth")!["auth.json"]).users.map((u: { username: string }) => u.username)).toEqual(["platform-admin"]);
   });
 
   it("reaches Kafka as its own user, allowed its topic and groups only; its topic is retained, and protected in prod", () => {
