@@ -90,6 +90,7 @@ export function tenantServices(m: PlatformModel, t: TenantModel, shared: SharedV
           password: shared.registryPassword(t.name),
           namespace: m.schemaRegistry.namespace,
           port: m.schemaRegistry.port,
+          registrationImage: m.schemaRegistry.registrationImage,
         }
       : undefined,
   };

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { DRUID_API_VERSION, DruidIngestionSpec } from "../crds/druid";
 import { MONITORING_API_VERSION, PodMonitorSpec } from "../crds/monitoring";
-import { FLINK_DEFAULTS, SCHEMA_REGISTRY_DEFAULTS } from "../model/defaults";
+import { FLINK_DEFAULTS } from "../model/defaults";
 import { REGISTRATION, registrationFiles, registrationScript } from "../model/schema-registry";
 import { FLINK_POD_SELECTOR, tenantFlinkMonitor } from "../monitoring/monitors";
 import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
@@ -71,6 +71,7 @@ export interface TenantPlatformServices {
     readonly password: pulumi.Input<string>;
     readonly namespace: string;
     readonly port: number;
+    readonly registrationImage: string;
   };
 }
 
@@ -274,7 +275,7 @@ export class Tenant extends pulumi.ComponentResource {
             securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
             containers: [{
               name: "register",
-              image: SCHEMA_REGISTRY_DEFAULTS.registrationImage,
+              image: registry.registrationImage,
               imagePullPolicy: "Always",
               command: ["sh", `${r.schemasDir}/register.sh`],
               resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "64Mi" } },

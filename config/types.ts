@@ -135,6 +135,8 @@ export interface StackConfig {
   readonly druid?: DruidConfig;
   readonly observability?: ObservabilityConfig;
   readonly lake?: LakeConfig;
+  /** Images of the schema registry (Karapace) and of tenants' registration Jobs, e.g. from a mirror. */
+  readonly schemaRegistry?: { readonly image?: string; readonly registrationImage?: string };
   readonly clusterNetwork?: ClusterNetworkConfig;
   readonly tenants: readonly TenantConfig[];
 }

@@ -350,6 +350,6 @@ export const SCHEMA_REGISTRY_DEFAULTS = {
   adminUser: "platform-admin",
   /** Karapace's PBKDF2 rounds (core/auth.py hash_password: pbkdf2_hmac(algorithm, password, salt, 5000)). */
   pbkdf2Iterations: 5000,
-  /** The image curl-based registration Jobs run. */
+  /** The image curl-based registration Jobs run (schemaRegistry.registrationImage overrides it). */
   registrationImage: "curlimages/curl:8.17.0",
 } as const;

@@ -261,7 +261,7 @@ export function buildModel(config: StackConfig, stack: string, catalog: JobCatal
     druid,
     observability,
     lake,
-    schemaRegistry: buildSchemaRegistry(config.environment, tenants.filter((t) => t.subjects.length > 0).map((t) => t.name)),
+    schemaRegistry: buildSchemaRegistry(config, tenants.filter((t) => t.subjects.length > 0).map((t) => t.name)),
     tenants,
   };
 }

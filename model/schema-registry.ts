@@ -1,5 +1,5 @@
 import { pbkdf2Sync } from "node:crypto";
-import { Environment } from "../config/types";
+import { StackConfig } from "../config/types";
 import { SCHEMA_REGISTRY_DEFAULTS } from "./defaults";
 import { SubjectModel } from "./contracts";
 import { tenantNaming } from "./naming";
@@ -12,6 +12,8 @@ export interface SchemaRegistryModel {
   readonly name: string;
   readonly namespace: string;
   readonly image: string;
+  /** The image (with curl) tenants' registration Jobs run. */
+  readonly registrationImage: string;
   readonly replicas: number;
   readonly port: number;
   /** What tenants call: HTTPS on the Service. */
@@ -27,13 +29,14 @@ export interface SchemaRegistryModel {
   readonly tenants: readonly string[];
 }
 
-export function buildSchemaRegistry(environment: Environment, tenantsWithSubjects: readonly string[]): SchemaRegistryModel {
+export function buildSchemaRegistry(config: StackConfig, tenantsWithSubjects: readonly string[]): SchemaRegistryModel {
   const d = SCHEMA_REGISTRY_DEFAULTS;
   return {
     name: d.name,
     namespace: d.namespace,
-    image: d.image,
-    replicas: environment === "prod" ? 2 : 1,
+    image: config.schemaRegistry?.image ?? d.image,
+    registrationImage: config.schemaRegistry?.registrationImage ?? d.registrationImage,
+    replicas: config.environment === "prod" ? 2 : 1,
     port: d.port,
     url: `https://${d.name}.${d.namespace}.svc:${d.port}`,
     headlessService: `${d.name}-headless`,
