@@ -7,6 +7,7 @@ import { DRUID_API_VERSION, DruidIngestionSpec } from "../crds/druid";
 import { MONITORING_API_VERSION, PodMonitorSpec } from "../crds/monitoring";
 import { FLINK_DEFAULTS } from "../model/defaults";
 import { REGISTRATION, registrationFiles, registrationScript } from "../model/schema-registry";
+import { DATA_CONTRACTS, dataContracts } from "../model/contracts";
 import { FLINK_POD_SELECTOR, tenantFlinkMonitor } from "../monitoring/monitors";
 import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
 import { strimziLabels, tenantLabels } from "../model/labels";
@@ -252,6 +253,18 @@ export class Tenant extends pulumi.ComponentResource {
         egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": registry.namespace } } }], ports: [{ protocol: "TCP", port: registry.port }] }],
       },
     }, child);
+    new k8s.core.v1.ConfigMap(`${name}-data-contracts`, {
+      metadata: { name: DATA_CONTRACTS.configMap, namespace: ns, labels },
+      data: { [DATA_CONTRACTS.key]: JSON.stringify(dataContracts(t.subjects), null, 2) },
+    }, child);
+    if (t.subjects.some((s) => Object.keys(s.pii).length > 0)) {
+      // The salt of the tenant's PII hashes: its own, so equal values of two tenants hash apart.
+      const salt = new random.RandomPassword(`${name}-pii-salt`, { length: 32, special: false }, child);
+      new k8s.core.v1.Secret(`${name}-pii-salt`, {
+        metadata: { name: DATA_CONTRACTS.saltSecret, namespace: ns, labels },
+        stringData: { [DATA_CONTRACTS.saltKey]: salt.result },
+      }, child);
+    }
     const files = registrationFiles(t.subjects);
     const script = registrationScript(t.subjects, registry.url);
     // A Job runs once, and its pod template cannot change: new content changes the template's annotation, which

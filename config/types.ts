@@ -57,9 +57,14 @@ export interface TenantConfig {
 /** A schema registry's compatibility modes (Confluent's API; Karapace's CompatibilityModes). */
 export type Compatibility = "BACKWARD" | "BACKWARD_TRANSITIVE" | "FORWARD" | "FORWARD_TRANSITIVE" | "FULL" | "FULL_TRANSITIVE" | "NONE";
 
+/** What happens to a PII field before the data leaves Kafka for a serving store. */
+export type PiiAction = "hash" | "drop";
+
 export interface TopicContract {
   /** The subject's compatibility (default BACKWARD). */
   readonly compatibility?: Compatibility;
+  /** The schema's fields that are personal data: hashed (salted SHA-256) or dropped before Druid or the lake. */
+  readonly pii?: Readonly<Record<string, PiiAction>>;
 }
 
 /** Days a layer keeps a tenant's data, when shorter than the tenant's `retentionDays`. */

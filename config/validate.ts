@@ -59,8 +59,8 @@ export interface KnownNames {
   readonly flinkJobs: Readonly<Record<string, readonly string[]>>;
   /** Druid spec -> the tenant topic (suffix) it ingests. */
   readonly druidSpecs: Readonly<Record<string, string>>;
-  /** Tenant -> the topics (suffixes) with a schema in schemas/<tenant>/. */
-  readonly schemas?: Readonly<Record<string, readonly string[]>>;
+  /** Tenant -> topic (suffix) with a schema in schemas/<tenant>/ -> the schema's top-level field names. */
+  readonly schemas?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
 
 /** What the engine's other namespaces say, which our config must agree with. */
@@ -112,12 +112,17 @@ const retentionOverridesShorten: Rule = (config) =>
 const contractsHaveSchemas: Rule = (config, known) =>
   config.tenants.flatMap((t, i) => {
     const topics = new Set([...t.topics, "dlq", ...(t.jobs ?? []).flatMap((job) => known.flinkJobs[job] ?? [])]);
-    const schemas = known.schemas?.[t.name] ?? [];
+    const schemas = known.schemas?.[t.name] ?? {};
     return [
-      ...schemas.filter((topic) => !topics.has(topic)).map((topic) =>
+      ...Object.keys(schemas).filter((topic) => !topics.has(topic)).map((topic) =>
         `schemas/${t.name}/${topic}.avsc: '${topic}' is not a topic of tenant '${t.name}' (${configPath(["tenants", i, "topics"])}: ${t.topics.join(", ")})`),
-      ...Object.keys(t.contracts ?? {}).filter((topic) => !schemas.includes(topic)).map((topic) =>
-        `${configPath(["tenants", i, "contracts", topic])}: no schema to govern: add schemas/${t.name}/${topic}.avsc`),
+      ...Object.entries(t.contracts ?? {}).flatMap(([topic, contract]) => {
+        const fields = schemas[topic];
+        if (fields === undefined) return [`${configPath(["tenants", i, "contracts", topic])}: no schema to govern: add schemas/${t.name}/${topic}.avsc`];
+        // A PII field the schema lacks would be masked nowhere: a typo must not pass silently.
+        return Object.keys(contract.pii ?? {}).filter((f) => !fields.includes(f)).map((f) =>
+          `${configPath(["tenants", i, "contracts", topic, "pii", f])}: not a field of schemas/${t.name}/${topic}.avsc (its fields: ${fields.join(", ")})`);
+      }),
     ];
   });
 

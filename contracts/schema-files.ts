@@ -17,6 +17,16 @@ export interface SchemaFile {
 export const SCHEMAS_DIR = "schemas";
 const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
+/** A record schema's top-level field names; none for text that is not one (Avro's own parser judges it in validate). */
+export function schemaFieldNames(text: string): string[] {
+  try {
+    const fields = (JSON.parse(text) as { fields?: { name?: unknown }[] }).fields;
+    return Array.isArray(fields) ? fields.flatMap((f) => (typeof f?.name === "string" ? [f.name] : [])) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** `tenant/topic` -> its schema file. */
 export function schemaKey(tenant: string, topic: string): string {
   return `${tenant}/${topic}`;

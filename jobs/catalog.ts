@@ -6,7 +6,7 @@ import { CatalogError } from "./catalog-error";
 import { DruidSpecDefinition, loadDruidSpecs } from "./druid-specs";
 import schema from "./flink-job.schema.json";
 import { Dashboard, loadDashboards } from "../monitoring/dashboards";
-import { loadSchemaFiles, SchemaFile } from "../contracts/schema-files";
+import { loadSchemaFiles, SchemaFile, schemaFieldNames } from "../contracts/schema-files";
 
 export interface FlinkJobMetadata {
   readonly description: string;
@@ -78,12 +78,12 @@ export function loadCatalog(root: string = path.resolve(__dirname, "..")): JobCa
 export { CatalogError };
 
 /** The names config entries may use, with the topics each implies (for config validation). */
-export function knownNames(catalog: JobCatalog): { flinkJobs: Record<string, string[]>; druidSpecs: Record<string, string>; schemas: Record<string, string[]> } {
+export function knownNames(catalog: JobCatalog): { flinkJobs: Record<string, string[]>; druidSpecs: Record<string, string>; schemas: Record<string, Record<string, string[]>> } {
   const flinkJobs: Record<string, string[]> = {};
   for (const [name, job] of catalog.flinkJobs) flinkJobs[name] = [...job.metadata.inputs, ...(job.metadata.compactedInputs ?? []), ...(job.metadata.outputs ?? [])];
   const druidSpecs: Record<string, string> = {};
   for (const [name, spec] of catalog.druidSpecs) druidSpecs[name] = spec.topic;
-  const schemas: Record<string, string[]> = {};
-  for (const s of catalog.schemas.values()) (schemas[s.tenant] ??= []).push(s.topic);
+  const schemas: Record<string, Record<string, string[]>> = {};
+  for (const s of catalog.schemas.values()) (schemas[s.tenant] ??= {})[s.topic] = schemaFieldNames(s.text);
   return { flinkJobs, druidSpecs, schemas };
 }

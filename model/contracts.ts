@@ -1,4 +1,4 @@
-import { Compatibility, TenantConfig } from "../config/types";
+import { Compatibility, PiiAction, TenantConfig } from "../config/types";
 import { JobCatalog } from "../jobs/catalog";
 import { tenantNaming } from "./naming";
 
@@ -15,6 +15,8 @@ export interface SubjectModel {
   readonly schemaType: "AVRO";
   readonly schema: string;
   readonly compatibility: Compatibility;
+  /** The schema's personal-data fields and what is done to them before a serving store. */
+  readonly pii: Readonly<Record<string, PiiAction>>;
 }
 
 /** The tenant's subjects: one per schema file of one of its topics (config validation refuses any other). */
@@ -28,5 +30,19 @@ export function tenantSubjects(t: TenantConfig, catalog: JobCatalog): SubjectMod
       schemaType: s.schemaType,
       schema: s.text,
       compatibility: t.contracts?.[s.topic]?.compatibility ?? DEFAULT_COMPATIBILITY,
+      pii: t.contracts?.[s.topic]?.pii ?? {},
     }));
+}
+
+/**
+ * The tenant's data contracts as its namespace holds them (ConfigMap `data-contracts`, key `contracts.json`): per
+ * topic its subject, compatibility and PII fields. Tools read it, and the policy pack judges what reaches the
+ * serving stores against it.
+ */
+export const DATA_CONTRACTS = { configMap: "data-contracts", key: "contracts.json", saltSecret: "pii-salt", saltKey: "PII_SALT" } as const;
+
+export type DataContracts = Readonly<Record<string, { readonly subject: string; readonly compatibility: Compatibility; readonly pii: Readonly<Record<string, PiiAction>> }>>;
+
+export function dataContracts(subjects: readonly SubjectModel[]): DataContracts {
+  return Object.fromEntries(subjects.map((s) => [s.topic, { subject: s.subject, compatibility: s.compatibility, pii: s.pii }]));
 }

@@ -37,8 +37,9 @@ describe("schemas as code", () => {
       if (!r.ok) throw new Error(r.problems.join("\n"));
       return buildModel(r.config, "dev", catalog).tenants[0].subjects;
     };
-    expect(model()).toEqual([{ subject: "globex.clicks-value", topic: "globex.clicks", file: FILE, schemaType: "AVRO", schema: shipped, compatibility: "BACKWARD" }]);
+    expect(model()).toEqual([{ subject: "globex.clicks-value", topic: "globex.clicks", file: FILE, schemaType: "AVRO", schema: shipped, compatibility: "BACKWARD", pii: {} }]);
     expect(model({ clicks: { compatibility: "FULL_TRANSITIVE" } })[0].compatibility).toBe("FULL_TRANSITIVE");
+    expect(model({ clicks: { pii: { entity_id: "hash", referrer: "drop" } } })[0].pii).toEqual({ entity_id: "hash", referrer: "drop" });
   });
 
   it("refuses a contract without a schema, a schema of a topic the tenant lacks, and an unknown mode, by config path", () => {
@@ -49,6 +50,15 @@ describe("schemas as code", () => {
     expect(problems).toContain("analytics-platform:tenants[0].contracts.events: no schema to govern: add schemas/globex/events.avsc");
     expect(problems).toContain("schemas/globex/clicks.avsc: 'clicks' is not a topic of tenant 'globex' (analytics-platform:tenants[0].topics: events)");
     expect(problems.some((p) => p.startsWith("analytics-platform:tenants[0].contracts.events.compatibility: must be one of"))).toBe(true);
+  });
+
+  it("refuses a PII field the schema does not have, and an action other than hash or drop", () => {
+    const r = validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, tenants: [
+      { ...globex, contracts: { clicks: { pii: { entity: "hash", page: "encrypt" } } } },
+    ] }, knownNames(catalog), {});
+    const problems = r.ok ? [] : r.problems;
+    expect(problems).toContain("analytics-platform:tenants[0].contracts.clicks.pii.entity: not a field of schemas/globex/clicks.avsc (its fields: click_id, page, entity_id, event_time, referrer)");
+    expect(problems.some((p) => p.startsWith("analytics-platform:tenants[0].contracts.clicks.pii.page: must be one of"))).toBe(true);
   });
 });
 

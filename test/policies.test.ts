@@ -4,10 +4,11 @@ import { UNKNOWN_VALUE } from "../offline/mocks";
 import { checkPolicies, PackConfig, Violation } from "../offline/policy-check";
 import { RenderedResource, RenderResult } from "../offline/render";
 import { allPolicies, PACK_NAME } from "../policies/all";
+import { druidPiiProblems, lakePiiProblems } from "../policies/data-safety";
 import { plaintextSecrets } from "../policies/encryption";
 import { trinoRuleProblems } from "../policies/rbac";
 import { foreignKafkaOptions } from "../policies/tenant-isolation";
-import { put, render, stackConfig } from "./harness";
+import { at, put, render, stackConfig } from "./harness";
 
 const PROD = JSON.parse(fs.readFileSync("policies/config/prod.json", "utf8")) as PackConfig;
 const DEV = JSON.parse(fs.readFileSync("policies/config/dev.json", "utf8")) as PackConfig;
@@ -117,6 +118,20 @@ const cases: [string, string, (find: (type: string, name: string) => Mutable, al
     const { catalog_session_properties: _, ...rest } = rules;
     return rest;
   })],
+  ["pii-masked-before-serving", "a Druid supervisor ingesting a PII field of the topic it reads as a dimension", (f) => {
+    const native = at(f(":DruidIngestion", "globex-ingestion-events").inputs, "spec", "ingestion", "nativeSpec") as Record<string, unknown>;
+    put(native, ["spec", "ioConfig", "topic"], "globex.clicks");
+  }],
+  ["pii-masked-before-serving", "a lake job writing a field its tenant's contract declares PII, unhashed", (f, all) => {
+    const contracts = structuredClone(f(":ConfigMap", "globex-data-contracts"));
+    contracts.name = "acme-data-contracts";
+    contracts.urn = contracts.urn.replace(/globex-data-contracts$/, "acme-data-contracts");
+    contracts.parent = f(":Tenant", "acme").urn;
+    put(contracts.inputs, ["metadata", "namespace"], "tenant-acme");
+    put(contracts.inputs, ["metadata", "labels", "analytics-platform.io/tenant"], "acme");
+    put(contracts.inputs, ["data", "contracts.json"], JSON.stringify({ "acme.events": { subject: "acme.events-value", compatibility: "BACKWARD", pii: { entity_id: "hash" } } }));
+    all.push(contracts);
+  }],
   ["trino-access-control", "Trino over plain HTTP", (f) => put(f(":Release", "trino").inputs, ["values", "server", "config", "https", "enabled"], false)],
   ["trino-access-control", "Trino without its internal shared secret", (f) => {
     const values = f(":Release", "trino").inputs.values as Record<string, unknown>;
@@ -285,5 +300,27 @@ describe("enforcement levels from the pack config", () => {
     const [v] = await violationsAfter(wildcard);
     expect(v.resource).toBe("kubernetes:kafka.strimzi.io/v1:KafkaUser: globex-kafka-user");
     expect(v.urn).toMatch(/::globex-kafka-user$/);
+  });
+});
+
+describe("PII before the serving stores", () => {
+  const spec = (dimensionsSpec: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    ({ spec: { dataSchema: { dimensionsSpec, timestampSpec: { column: "event_time" }, ...extra }, ioConfig: { topic: "t" } } });
+  it("Druid may not take a PII field as a dimension, by discovery, as a metric's or a transform's input", () => {
+    expect(druidPiiProblems(spec({ dimensions: ["page"] }), ["entity_id"])).toEqual([]);
+    expect(druidPiiProblems(spec({ dimensions: ["page", { type: "string", name: "entity_id" }] }), ["entity_id"])).toEqual(["dimension 'entity_id'"]);
+    expect(druidPiiProblems(spec({ useSchemaDiscovery: true }), ["entity_id"])).toEqual(["'entity_id' by schema discovery (not in dimensionExclusions)"]);
+    expect(druidPiiProblems(spec({ useSchemaDiscovery: true, dimensionExclusions: ["entity_id"] }), ["entity_id"])).toEqual([]);
+    expect(druidPiiProblems(spec({ dimensions: ["page"] }, { metricsSpec: [{ type: "HLLSketchBuild", name: "visitors", fieldName: "entity_id" }] }), ["entity_id"])).toEqual(["metric input 'entity_id'"]);
+    expect(druidPiiProblems(spec({ dimensions: ["page"] }, { transformSpec: { transforms: [{ name: "v", expression: "concat(entity_id, 'x')" }] } }), ["entity_id"])).toEqual(["transform input 'entity_id'"]);
+  });
+  it("a lake job may write a `hash` field only inside SHA256/SHA2, a `drop` field not at all", () => {
+    const script = (select: string) => `CREATE TABLE c (entity_id STRING) WITH ('connector' = 'kafka', 'topic' = 'g.clicks');\nINSERT INTO lake.g.clicks SELECT ${select} FROM c;`;
+    const pii = new Map([["g.clicks", { entity_id: "hash", referrer: "drop" }]]);
+    expect(lakePiiProblems(script("SHA256(CONCAT('${PII_SALT}', entity_id)) AS entity_id, page"), pii)).toEqual([]);
+    expect(lakePiiProblems(script("entity_id, page"), pii)).toEqual(["lake.g.clicks gets 'entity_id' of g.clicks unhashed"]);
+    expect(lakePiiProblems(script("SHA2(referrer, 256) AS r"), pii)).toEqual(["lake.g.clicks gets 'referrer' of g.clicks (declared drop)"]);
+    expect(lakePiiProblems(script("CAST(NULL AS STRING) AS referrer"), pii)).toEqual([]);
+    expect(lakePiiProblems(script("entity_id").replace("g.clicks'", "g.other'"), pii)).toEqual([]);
   });
 });
