@@ -15,7 +15,7 @@ import { TenantModel } from "../model/platform-model";
 import { FlinkIdentity, FlinkJob, flinkRoleRules, FLINK_ROLE, FlinkStateStorage } from "./flink/flink-job";
 import { FlinkModel } from "../model/flink";
 import { platformNaming, TENANT_COMPONENT_TYPE } from "../model/naming";
-import { customResource, namespace } from "./k8s";
+import { customResource, HARDENED_CONTAINER, HARDENED_POD, namespace } from "./k8s";
 import { credentialData, LOCAL_CREDENTIALS_SECRET } from "./storage/access";
 
 /** What a tenant needs to know of the shared Kafka cluster. */
@@ -284,15 +284,14 @@ export class Tenant extends pulumi.ComponentResource {
           metadata: { labels, annotations: { "analytics-platform.io/schemas-sha256": digest } },
           spec: {
             restartPolicy: "Never",
-            automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+            ...HARDENED_POD,
             containers: [{
               name: "register",
               image: registry.registrationImage,
               imagePullPolicy: "Always",
               command: ["sh", `${r.schemasDir}/register.sh`],
               resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "64Mi" } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              securityContext: HARDENED_CONTAINER,
               volumeMounts: [
                 { name: "schemas", mountPath: r.schemasDir, readOnly: true },
                 { name: "credentials", mountPath: r.credentialsDir, readOnly: true },

@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { ChartDefault, LAKE_DEFAULTS } from "../../model/defaults";
 import { platformLabels } from "../../model/labels";
 import { LAKE_RETENTION_RUN, lakeRetentionFloors, lakeRetentionScript, LakeModel, TrinoNodeModel, trinoAccessRules, trinoGroups } from "../../model/lake";
-import { helmRelease, namespace } from "../k8s";
+import { HARDENED_CONTAINER, HARDENED_POD, helmRelease, namespace } from "../k8s";
 import { serviceCertificate, serviceDnsNames } from "../tls";
 import { credentialData, LOCAL_CREDENTIALS_SECRET } from "../storage/access";
 
@@ -154,8 +154,7 @@ export class Lake extends pulumi.ComponentResource {
               metadata: { labels },
               spec: {
                 restartPolicy: "Never",
-                automountServiceAccountToken: false,
-                securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+                ...HARDENED_POD,
                 containers: [{
                   name: "retention",
                   image: `trinodb/trino:${LAKE_DEFAULTS.trinoVersion}`,
@@ -163,7 +162,7 @@ export class Lake extends pulumi.ComponentResource {
                   command: ["sh", `${LAKE_RETENTION_RUN.scriptDir}/${LAKE_RETENTION_RUN.script}`],
                   env: [{ name: "HOME", value: LAKE_RETENTION_RUN.workDir }],
                   resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } },
-                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                  securityContext: HARDENED_CONTAINER,
                   volumeMounts: [
                     { name: "script", mountPath: LAKE_RETENTION_RUN.scriptDir, readOnly: true },
                     { name: "ca", mountPath: LAKE_RETENTION_RUN.caDir, readOnly: true },

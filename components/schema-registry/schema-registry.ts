@@ -7,7 +7,7 @@ import { DEFAULT_COMPATIBILITY } from "../../model/contracts";
 import { SCHEMA_REGISTRY_DEFAULTS } from "../../model/defaults";
 import { platformLabels, strimziLabels } from "../../model/labels";
 import { karapaceAuthFile, RegistryCredential, registryKafkaAcls, registryUser, SchemaRegistryModel } from "../../model/schema-registry";
-import { customResource, namespace } from "../k8s";
+import { customResource, HARDENED_CONTAINER, HARDENED_POD, namespace } from "../k8s";
 import { KafkaConnection } from "../tenant";
 import { serviceCertificate, serviceDnsNames } from "../tls";
 
@@ -131,8 +131,7 @@ export class SchemaRegistry extends pulumi.ComponentResource {
             annotations: { "analytics-platform.io/auth-file-sha256": pulumi.unsecret(authFile.apply((f) => createHash("sha256").update(f).digest("hex"))) },
           },
           spec: {
-            automountServiceAccountToken: false,
-            securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+            ...HARDENED_POD,
             containers: [{
               name: "karapace",
               image: m.image,
@@ -144,7 +143,7 @@ export class SchemaRegistry extends pulumi.ComponentResource {
               resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } },
               readinessProbe: { httpGet: { path: "/_health", port: m.port, scheme: "HTTPS" }, periodSeconds: 10 },
               livenessProbe: { httpGet: { path: "/_health", port: m.port, scheme: "HTTPS" }, initialDelaySeconds: 30, periodSeconds: 20 },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              securityContext: HARDENED_CONTAINER,
               volumeMounts: [
                 { name: "auth", mountPath: PATHS.auth, readOnly: true },
                 { name: "tls", mountPath: PATHS.tls, readOnly: true },
