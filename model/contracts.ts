@@ -34,12 +34,17 @@ export function tenantSubjects(t: TenantConfig, catalog: JobCatalog): SubjectMod
     }));
 }
 
+/** The tenant's topics (bare names, as in its config) whose contract declares PII fields. */
+export function piiTopics(t: TenantConfig): ReadonlySet<string> {
+  return new Set(Object.entries(t.contracts ?? {}).filter(([, c]) => Object.keys(c.pii ?? {}).length > 0).map(([topic]) => topic));
+}
+
 /**
  * The tenant's data contracts as its namespace holds them (ConfigMap `data-contracts`, key `contracts.json`): per
  * topic its subject, compatibility and PII fields. Tools read it, and the policy pack judges what reaches the
- * serving stores against it.
+ * serving stores against it. Jobs hash with `hashFunction` (sql-runner PiiHash), keyed by `saltKey` of `saltSecret`.
  */
-export const DATA_CONTRACTS = { configMap: "data-contracts", key: "contracts.json", saltSecret: "pii-salt", saltKey: "PII_SALT" } as const;
+export const DATA_CONTRACTS = { configMap: "data-contracts", key: "contracts.json", saltSecret: "pii-salt", saltKey: "PII_SALT", hashFunction: "PII_HASH" } as const;
 
 export type DataContracts = Readonly<Record<string, { readonly subject: string; readonly compatibility: Compatibility; readonly pii: Readonly<Record<string, PiiAction>> }>>;
 

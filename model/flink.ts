@@ -1,6 +1,7 @@
 import { StackConfig, TenantConfig } from "../config/types";
 import { FlinkJobDefinition, JobCatalog } from "../jobs/catalog";
 import { Fill, substitute } from "../jobs/placeholders";
+import { piiTopics } from "./contracts";
 import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults, KAFKA_DEFAULTS, LAKE_DEFAULTS } from "./defaults";
 import { LakeModel, LakeTenantModel, snapshotMaxAgeMs } from "./lake";
 import { httpsEgressPeers, IpBlockPeer } from "./network";
@@ -40,6 +41,8 @@ export interface FlinkJobModel {
   readonly config: Readonly<Record<string, string>>;
   /** Writes the tenant's lake tables (gets the lake's location and permissions). */
   readonly lake: boolean;
+  /** Reads a topic whose contract declares PII: gets the tenant's salt, for PII_HASH. */
+  readonly readsPii: boolean;
 }
 
 export function buildFlink(config: StackConfig): FlinkModel {
@@ -182,6 +185,7 @@ export function buildTenantJobs(
   partitionsOf: (topic: string) => number,
   lake: LakeModel,
 ): FlinkJobModel[] {
+  const pii = piiTopics(t);
   return tenantJobNames(t, catalog).map((name) => {
     const job = catalog.flinkJobs.get(name)!;
     const { text, unresolved, fills } = substitute(job.sql, { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(lake.tenants.find((x) => x.tenant === t.name)!, lake) : {}) });
@@ -201,6 +205,7 @@ export function buildTenantJobs(
       statePrefix: tenantNaming.flinkStatePrefix(t.name, name),
       config: job.metadata.config ?? {},
       lake: job.metadata.lake === true,
+      readsPii: [...job.metadata.inputs, ...(job.metadata.compactedInputs ?? [])].some((i) => pii.has(i)),
     };
   });
 }

@@ -76,10 +76,11 @@ export function druidPiiProblems(nativeSpec: unknown, pii: readonly string[]): s
 /** A statement without its `AS name` aliases: an output column may keep a masked field's name. */
 const withoutAliases = (sql: string): string => sql.replace(/\bAS\s+(`[^`]+`|\w+)/gi, "");
 
-/** The text of a statement with every SHA256(…) and SHA2(…) call removed: what it writes unhashed. */
+/** The text of a statement with every PII_HASH(…) call removed: what it writes unhashed. */
 function withoutHashes(sql: string): string {
+  const call = new RegExp(`\\b${DATA_CONTRACTS.hashFunction}\\s*\\(`, "i");
   let out = sql;
-  for (let m = /\bSHA(256|2)\s*\(/i.exec(out); m; m = /\bSHA(256|2)\s*\(/i.exec(out)) {
+  for (let m = call.exec(out); m; m = call.exec(out)) {
     let depth = 0;
     let end = m.index + m[0].length - 1;
     for (; end < out.length; end++) {
@@ -92,19 +93,59 @@ function withoutHashes(sql: string): string {
 }
 
 /**
- * A Flink script's PII problems for the lake: each `INSERT INTO lake.…` of a script that reads a topic with PII
- * may name a `hash` field only inside SHA256/SHA2 (salted: `${PII_SALT}` from the tenant's pii-salt Secret) and a
- * `drop` field not at all. Topics are found by their tables' `'topic' = '…'` options.
+ * A script's statements: split at `;` outside quotes and comments. Option values hold semicolons (the SCRAM
+ * JAAS line ends in one), so a plain split would cut a CREATE TABLE from its `'topic'`.
  */
-export function lakePiiProblems(script: string, pii: ReadonlyMap<string, Readonly<Record<string, string>>>): string[] {
-  const statements = script.split(";");
-  const read = statements.flatMap((s) => [...s.matchAll(/'topic'\s*=\s*'([^']+)'/g)].map((m) => m[1])).filter((t) => pii.has(t));
+export function sqlStatements(sql: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i < sql.length; i++) {
+    const c = sql[i];
+    if (c === "'" || c === "`" || c === '"') {
+      // SQL doubles a quote inside a string: '' reopens at once, which this loop handles as two strings.
+      const end = sql.indexOf(c, i + 1);
+      i = end < 0 ? sql.length : end;
+    } else if (c === "-" && sql[i + 1] === "-") {
+      const end = sql.indexOf("\n", i);
+      i = end < 0 ? sql.length : end;
+    } else if (c === "/" && sql[i + 1] === "*") {
+      const end = sql.indexOf("*/", i + 2);
+      i = end < 0 ? sql.length : end + 1;
+    } else if (c === ";") {
+      out.push(sql.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return [...out, sql.slice(start)].filter((st) => st.trim().length > 0);
+}
+
+const TOPIC_OPTION = /'topic'\s*=\s*'([^']+)'/g;
+
+/**
+ * A Flink script's PII problems: each INSERT of a script that reads a topic with PII, into a lake table or into
+ * a Kafka table whose topic a Druid supervisor ingests, may name a `hash` field only inside PII_HASH(…) (the
+ * tenant's salted hash, sql-runner PiiHash) and a `drop` field not at all. An unsalted SHA256/SHA2 does not
+ * count: ids are few enough to hash them all. SQL is read as text: a mention in a join key or filter counts too.
+ * Topics are found by their tables' `'topic' = '…'` options.
+ */
+export function servingPiiProblems(script: string, pii: ReadonlyMap<string, Readonly<Record<string, string>>>, druidTopics: ReadonlySet<string>): string[] {
+  const statements = sqlStatements(script);
+  const read = [...new Set(statements.flatMap((s) => [...s.matchAll(TOPIC_OPTION)].map((m) => m[1])))].filter((t) => pii.has(t));
   if (read.length === 0) return [];
-  return statements.filter((s) => /\bINSERT\s+INTO\s+lake\./i.test(s)).flatMap((s) => {
-    const target = /\bINSERT\s+INTO\s+(lake\.[^\s(]+)/i.exec(s)![1];
-    return read.flatMap((topic) => Object.entries(pii.get(topic)!).flatMap(([f, action]) => {
+  const topicOf = new Map(statements.flatMap((s) => {
+    const table = /\bCREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.`]+)/i.exec(s)?.[1];
+    const topic = [...s.matchAll(TOPIC_OPTION)][0]?.[1];
+    return table && topic ? [[table.replace(/`/g, "").toLowerCase(), topic] as const] : [];
+  }));
+  return statements.flatMap((s) => {
+    const target = /\bINSERT\s+INTO\s+([^\s(]+)/i.exec(s)?.[1].replace(/`/g, "");
+    if (!target) return [];
+    const topic = topicOf.get(target.toLowerCase());
+    const served = /^lake\./i.test(target) ? target : topic && druidTopics.has(topic) ? `${topic} (ingested by Druid)` : undefined;
+    if (!served) return [];
+    return read.flatMap((source) => Object.entries(pii.get(source)!).flatMap(([f, action]) => {
       const written = action === "drop" ? mentions(withoutAliases(s), f) : mentions(withoutHashes(withoutAliases(s)), f);
-      return written ? [`${target} gets '${f}' of ${topic} ${action === "drop" ? "(declared drop)" : "unhashed"}`] : [];
+      return written ? [`${served} gets '${f}' of ${source} ${action === "drop" ? "(declared drop)" : `outside ${DATA_CONTRACTS.hashFunction}`}`] : [];
     }));
   });
 }
@@ -112,7 +153,7 @@ export function lakePiiProblems(script: string, pii: ReadonlyMap<string, Readonl
 export const piiMaskedBeforeServing: StackValidationPolicy = {
   name: "pii-masked-before-serving",
   description: "No field a tenant's data contract declares PII reaches a Druid datasource or a lake table unmasked.",
-  remediationSteps: "Leave the field out of the supervisor's dimensions (add it to dimensionExclusions under schema discovery); in lake jobs write SHA256(CONCAT('${PII_SALT}', field)) for `hash`, nothing for `drop`.",
+  remediationSteps: "Leave the field out of the supervisor's dimensions (add it to dimensionExclusions under schema discovery); in jobs writing to the lake or to a topic Druid ingests, write PII_HASH(field) for `hash` (the tenant's salted hash), nothing for `drop`.",
   enforcementLevel: "mandatory",
   validateStack: judgedWhenKnown(ofTypes(T.configMap, T.druidIngestion), (args, report) => {
     const contracts = args.resources.filter((r) => r.type === T.configMap && nameOf(r.props) === DATA_CONTRACTS.configMap);
@@ -123,15 +164,17 @@ export const piiMaskedBeforeServing: StackValidationPolicy = {
     }
     if (pii.size === 0) return;
     const byTopic: PiiByTopic = new Map([...pii].map(([t, fields]) => [t, Object.keys(fields)]));
+    const druidTopics = new Set<string>();
     for (const r of args.resources.filter((x) => x.type === T.druidIngestion)) {
       const native = get(r.props, "spec", "ingestion", "nativeSpec");
       const topic = str(get(native, "spec", "ioConfig", "topic") ?? get(native, "ioConfig", "topic"));
+      druidTopics.add(topic);
       for (const p of druidPiiProblems(native, byTopic.get(topic) ?? [])) report(`${nameOf(r.props)} reads ${topic}: ${p} reaches Druid`, r.urn);
     }
     for (const r of args.resources.filter((x) => x.type === T.configMap)) {
       for (const [key, text] of Object.entries((get(r.props, "data") ?? {}) as Record<string, unknown>)) {
         if (!key.endsWith(".sql")) continue;
-        for (const p of lakePiiProblems(str(text), pii)) report(`${nameOf(r.props)}/${key}: ${p}`, r.urn);
+        for (const p of servingPiiProblems(str(text), pii, druidTopics)) report(`${nameOf(r.props)}/${key}: ${p}`, r.urn);
       }
     }
   }),

@@ -3,7 +3,9 @@ import { validateConfig } from "../config/validate";
 import { FlinkJobDefinition, knownNames, loadCatalog } from "../jobs/catalog";
 import { substitute, templatePosition } from "../jobs/placeholders";
 import { plannerProblems, SAMPLE_RUNTIME_ENV, sampleScripts, tenantJobProblems } from "../jobs/sql-validation";
-import { jsonFormatOptions, SHADED_SCRAM_LOGIN_MODULE, transactionTimeoutProblem } from "../model/flink";
+import { buildFlink, buildTenantJobs, jsonFormatOptions, SHADED_SCRAM_LOGIN_MODULE, transactionTimeoutProblem } from "../model/flink";
+import { flinkDeploymentSpec } from "../components/flink/flink-job";
+import { StackConfig } from "../config/types";
 import { flinkDeploymentRequests, flinkMemoryMi } from "../model/sizing";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult } from "../offline/render";
@@ -189,6 +191,19 @@ describe("rendered Flink jobs", () => {
     expect(ids(dev)).toEqual([...acme, ...globex]);
     // In prod acme-eu lists no job but uses the lake: the lake job, and the router of the events it reads.
     expect(ids(prod)).toEqual([...acme, "tenant-acme-eu/dlq-router", "tenant-acme-eu/lake-events", ...globex].sort());
+  });
+
+  it("a job reading a topic whose contract declares PII gets the tenant's salt from its Secret, for PII_HASH; no other job does", () => {
+    const env = (d: Record<string, unknown>) => at(d, "podTemplate", "spec", "containers", 0, "env") as { name: string; valueFrom?: unknown }[];
+    for (const r of [dev, prod]) for (const d of ofType(r, FLINK)) expect(env(at(d.inputs, "spec") as Record<string, unknown>).map((e) => e.name)).not.toContain("PII_SALT");
+    const config = Object.fromEntries(Object.entries(stackConfig("dev")).map(([k, v]) => [k.replace(/^analytics-platform:/, ""), v])) as unknown as StackConfig;
+    const acme = { ...config.tenants.find((t) => t.name === "acme")!, lake: false, contracts: { events: { pii: { entity_id: "hash" as const } } } };
+    const jobs = buildTenantJobs(acme, catalog, buildFlink(config), "kafka:9093", () => 3, undefined as never);
+    expect(jobs.map((j) => [j.job, j.readsPii])).toEqual([["events-per-minute", true], ["anomalies", true], ["events-enriched", true], ["dlq-router", true]]);
+    const withoutPii = buildTenantJobs({ ...acme, contracts: { events: { compatibility: "FULL" as const } } }, catalog, buildFlink(config), "kafka:9093", () => 3, undefined as never);
+    expect(withoutPii.every((j) => !j.readsPii)).toBe(true);
+    const salted = flinkDeploymentSpec("acme", jobs[1], buildFlink(config), "state", "kafka-acme", { bucket: "state" });
+    expect(env(salted as unknown as Record<string, unknown>)).toContainEqual({ name: "PII_SALT", valueFrom: { secretKeyRef: { name: "pii-salt", key: "PII_SALT" } } });
   });
 
   it("creates the topics the tenant's jobs read and write, the reference table compacted", () => {

@@ -4,7 +4,7 @@ import { UNKNOWN_VALUE } from "../offline/mocks";
 import { checkPolicies, PackConfig, Violation } from "../offline/policy-check";
 import { RenderedResource, RenderResult } from "../offline/render";
 import { allPolicies, PACK_NAME } from "../policies/all";
-import { druidPiiProblems, lakePiiProblems } from "../policies/data-safety";
+import { druidPiiProblems, servingPiiProblems, sqlStatements } from "../policies/data-safety";
 import { plaintextSecrets } from "../policies/encryption";
 import { trinoRuleProblems } from "../policies/rbac";
 import { foreignKafkaOptions } from "../policies/tenant-isolation";
@@ -314,13 +314,46 @@ describe("PII before the serving stores", () => {
     expect(druidPiiProblems(spec({ dimensions: ["page"] }, { metricsSpec: [{ type: "HLLSketchBuild", name: "visitors", fieldName: "entity_id" }] }), ["entity_id"])).toEqual(["metric input 'entity_id'"]);
     expect(druidPiiProblems(spec({ dimensions: ["page"] }, { transformSpec: { transforms: [{ name: "v", expression: "concat(entity_id, 'x')" }] } }), ["entity_id"])).toEqual(["transform input 'entity_id'"]);
   });
-  it("a lake job may write a `hash` field only inside SHA256/SHA2, a `drop` field not at all", () => {
+  it("a lake job may write a `hash` field only inside PII_HASH, never an unsalted SHA-256, and a `drop` field not at all", () => {
     const script = (select: string) => `CREATE TABLE c (entity_id STRING) WITH ('connector' = 'kafka', 'topic' = 'g.clicks');\nINSERT INTO lake.g.clicks SELECT ${select} FROM c;`;
     const pii = new Map([["g.clicks", { entity_id: "hash", referrer: "drop" }]]);
-    expect(lakePiiProblems(script("SHA256(CONCAT('${PII_SALT}', entity_id)) AS entity_id, page"), pii)).toEqual([]);
-    expect(lakePiiProblems(script("entity_id, page"), pii)).toEqual(["lake.g.clicks gets 'entity_id' of g.clicks unhashed"]);
-    expect(lakePiiProblems(script("SHA2(referrer, 256) AS r"), pii)).toEqual(["lake.g.clicks gets 'referrer' of g.clicks (declared drop)"]);
-    expect(lakePiiProblems(script("CAST(NULL AS STRING) AS referrer"), pii)).toEqual([]);
-    expect(lakePiiProblems(script("entity_id").replace("g.clicks'", "g.other'"), pii)).toEqual([]);
+    const none = new Set<string>();
+    expect(servingPiiProblems(script("PII_HASH(entity_id) AS entity_id, page"), pii, none)).toEqual([]);
+    expect(servingPiiProblems(script("entity_id, page"), pii, none)).toEqual(["lake.g.clicks gets 'entity_id' of g.clicks outside PII_HASH"]);
+    // A bare SHA-256 of an id is undone by hashing every id: the salt is what makes it a mask.
+    expect(servingPiiProblems(script("SHA256(CONCAT('s', entity_id)) AS entity_id"), pii, none)).toEqual(["lake.g.clicks gets 'entity_id' of g.clicks outside PII_HASH"]);
+    expect(servingPiiProblems(script("PII_HASH(referrer) AS r"), pii, none)).toEqual(["lake.g.clicks gets 'referrer' of g.clicks (declared drop)"]);
+    expect(servingPiiProblems(script("CAST(NULL AS STRING) AS referrer"), pii, none)).toEqual([]);
+    expect(servingPiiProblems(script("entity_id").replace("g.clicks'", "g.other'"), pii, none)).toEqual([]);
+  });
+  it("on the prod render: declaring acme.events' entity_id PII names every path by which it reaches Druid or the lake raw", async () => {
+    const declare = cases.find((c) => c[1].startsWith("a lake job writing a field"))![2];
+    const messages = (await violationsAfter(declare)).map((v) => v.message);
+    // The anomalies job writes entity_id into acme.anomalies, which a supervisor ingests.
+    expect(messages).toContainEqual(expect.stringMatching(/flink-sql-anomalies\/anomalies\.sql: acme\.anomalies \(ingested by Druid\) gets 'entity_id' of acme\.events outside PII_HASH/));
+    expect(messages).toContainEqual(expect.stringMatching(/lake\.acme\.events gets 'entity_id' of acme\.events outside PII_HASH/));
+    expect(messages).toContainEqual(expect.stringMatching(/reads acme\.events: dimension 'entity_id' reaches Druid/));
+    // events-enriched keeps entity_id in acme.events-enriched, which nothing serves: it stays under acme's ACLs.
+    expect(messages.filter((m) => m.includes("events-enriched"))).toEqual([]);
+  });
+  it("scripts are split into statements outside quotes and comments", () => {
+    const sql = "CREATE TABLE t (a STRING) WITH ('jaas' = 'x required password=\"p\";', 'topic' = 'g.t'); -- a; comment\n/* b; */ INSERT INTO `x;y` SELECT 'it''s;' FROM t;\n";
+    expect(sqlStatements(sql).map((st) => st.trim())).toEqual([
+      "CREATE TABLE t (a STRING) WITH ('jaas' = 'x required password=\"p\";', 'topic' = 'g.t')",
+      "-- a; comment\n/* b; */ INSERT INTO `x;y` SELECT 'it''s;' FROM t",
+    ]);
+  });
+  it("a job writing into a topic Druid ingests is held to the same rule; other topics stay in Kafka under the tenant's ACLs", () => {
+    const script = (select: string) => [
+      "CREATE TABLE c (entity_id STRING) WITH ('connector' = 'kafka', 'topic' = 'g.clicks');",
+      "CREATE TABLE `out` (entity_id STRING) WITH ('connector' = 'kafka', 'topic' = 'g.by-visitor');",
+      `INSERT INTO \`out\` SELECT ${select} FROM c GROUP BY entity_id;`,
+    ].join("\n");
+    const pii = new Map([["g.clicks", { entity_id: "hash" }]]);
+    expect(servingPiiProblems(script("entity_id"), pii, new Set(["g.by-visitor"]))).toEqual(["g.by-visitor (ingested by Druid) gets 'entity_id' of g.clicks outside PII_HASH"]);
+    expect(servingPiiProblems(script("entity_id"), pii, new Set(["g.other"]))).toEqual([]);
+    // Read as text: the raw key in GROUP BY counts; grouping by the hash is the way.
+    expect(servingPiiProblems(script("PII_HASH(entity_id)"), pii, new Set(["g.by-visitor"]))).toHaveLength(1);
+    expect(servingPiiProblems(script("PII_HASH(entity_id)").replace("GROUP BY entity_id", "GROUP BY PII_HASH(entity_id)"), pii, new Set(["g.by-visitor"]))).toEqual([]);
   });
 });

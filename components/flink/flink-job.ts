@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AwsConfig } from "../../config/types";
 import { FLINK_API_VERSION, FlinkDeploymentSpec } from "../../crds/flink";
+import { DATA_CONTRACTS } from "../../model/contracts";
 import { FLINK_DEFAULTS } from "../../model/defaults";
 import { FlinkJobModel, FlinkModel } from "../../model/flink";
 import { tenantLabels } from "../../model/labels";
@@ -138,6 +139,8 @@ export function flinkDeploymentSpec(
     { name: "KAFKA_USERNAME", valueFrom: { secretKeyRef: { name: kafkaSecret, key: "username" } } },
     { name: "KAFKA_PASSWORD", valueFrom: { secretKeyRef: { name: kafkaSecret, key: "password" } } },
     ...(storage.credentialsSecret ? credentialEnv(storage.credentialsSecret) : []),
+    // PII_HASH reads the salt where it runs, on every TaskManager (sql-runner PiiHash), never from the script.
+    ...(j.readsPii ? [{ name: DATA_CONTRACTS.saltKey, valueFrom: { secretKeyRef: { name: DATA_CONTRACTS.saltSecret, key: DATA_CONTRACTS.saltKey } } }] : []),
     // Not a secret: where the tenant's lake tables live (the runner fills ${LAKE_LOCATION} with it).
     ...(lakeLocation ? [{ name: "LAKE_LOCATION", value: lakeLocation }] : []),
   ];

@@ -22,6 +22,7 @@ public final class ScriptExecutor {
   /** Executes the script's DDL and plans its INSERTs into one statement set, without submitting it. */
   public static StatementSet plan(TableEnvironment tEnv, SqlScript script) throws ScriptException {
     ScriptException.Collector problems = new ScriptException.Collector();
+    PiiHash.register(tEnv);
     StatementSet set = tEnv.createStatementSet();
     List<Statement> inserts = new ArrayList<>();
     for (Statement s : script.statements()) {

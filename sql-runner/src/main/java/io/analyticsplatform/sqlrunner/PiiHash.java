@@ -1,0 +1,55 @@
+package io.analyticsplatform.sqlrunner;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.flink.table.api.TableEnvironment;
+import org.apache.flink.table.functions.FunctionContext;
+import org.apache.flink.table.functions.ScalarFunction;
+
+/**
+ * {@code PII_HASH(value)}: a personal-data field as the tenant's salted SHA-256 (HMAC-SHA256 keyed by the
+ * tenant's salt, lowercase hex), so the same person hashes alike across the tenant's jobs and stores, and
+ * unlike across tenants. NULL stays NULL.
+ *
+ * <p>The salt is read from {@code PII_SALT} where the function runs, on the TaskManagers (the tenant's
+ * {@code pii-salt} Secret in the pod's environment). A salt written into the SQL instead would be in the job
+ * graph and in every operator name Flink's web UI and logs show ({@code Calc(select=[SHA256(CONCAT('…'…}).
+ * Without a salt the job fails when it starts: an unsalted hash of an id is undone by hashing every id.
+ */
+public final class PiiHash extends ScalarFunction {
+  public static final String NAME = "PII_HASH";
+  public static final String SALT_ENV = "PII_SALT";
+  private static final String ALGORITHM = "HmacSHA256";
+
+  private transient Mac mac;
+
+  /** Registers the function in the environment, once; the runner does so for every script. */
+  public static void register(TableEnvironment tEnv) {
+    for (String f : tEnv.listUserDefinedFunctions()) if (f.equalsIgnoreCase(NAME)) return;
+    tEnv.createTemporarySystemFunction(NAME, PiiHash.class);
+  }
+
+  /** The salt from an environment; its absence is the job's failure, with what to do about it. */
+  static String salt(Map<String, String> env) {
+    String salt = env.get(SALT_ENV);
+    if (salt == null || salt.isEmpty()) {
+      throw new IllegalStateException(NAME + " needs the tenant's salt in " + SALT_ENV
+          + " (Secret pii-salt): the platform delivers it to jobs reading a topic whose contract declares PII");
+    }
+    return salt;
+  }
+
+  @Override
+  public void open(FunctionContext context) throws GeneralSecurityException {
+    mac = Mac.getInstance(ALGORITHM);
+    mac.init(new SecretKeySpec(salt(System.getenv()).getBytes(StandardCharsets.UTF_8), ALGORITHM));
+  }
+
+  public String eval(String value) {
+    return value == null ? null : HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+  }
+}
