@@ -7,7 +7,7 @@ import { DRUID_API_VERSION, DruidIngestionSpec } from "../crds/druid";
 import { MONITORING_API_VERSION, PodMonitorSpec } from "../crds/monitoring";
 import { FLINK_DEFAULTS } from "../model/defaults";
 import { REGISTRATION, registrationFiles, registrationScript } from "../model/schema-registry";
-import { DATA_CONTRACTS, dataContracts } from "../model/contracts";
+import { DATA_CONTRACTS } from "../model/contracts";
 import { FLINK_POD_SELECTOR, tenantFlinkMonitor } from "../monitoring/monitors";
 import { KafkaTopicSpec, KafkaUserSpec, STRIMZI_API_VERSION } from "../crds/strimzi";
 import { strimziLabels, tenantLabels } from "../model/labels";
@@ -184,6 +184,7 @@ export class Tenant extends pulumi.ComponentResource {
     }, child);
 
     const lakeDeps = t.lake ? this.lake(name, t, nsName, labels, args) : [];
+    if (Object.keys(t.contracts).length > 0) this.contracts(name, t, nsName, labels);
     if (t.subjects.length > 0) this.schemas(name, t, nsName, labels, args);
     if (t.flinkJobs.length > 0) this.flinkJobs(name, t, nsName, labels, args, [...topics, credentials, ...lakeDeps]);
     if (t.druidIngestions.length > 0) this.druidIngestions(name, t, args, password.result, topics);
@@ -227,6 +228,23 @@ export class Tenant extends pulumi.ComponentResource {
     return deps;
   }
 
+  /** The tenant's data contracts, for tools and the policy pack, and with any PII the salt of its hashes. */
+  private contracts(name: string, t: TenantModel, ns: pulumi.Output<string>, labels: Record<string, string>): void {
+    const child = { parent: this };
+    new k8s.core.v1.ConfigMap(`${name}-data-contracts`, {
+      metadata: { name: DATA_CONTRACTS.configMap, namespace: ns, labels },
+      data: { [DATA_CONTRACTS.key]: JSON.stringify(t.contracts, null, 2) },
+    }, child);
+    if (Object.values(t.contracts).some((c) => Object.keys(c.pii).length > 0)) {
+      // The salt of the tenant's PII hashes: its own, so equal values of two tenants hash apart.
+      const salt = new random.RandomPassword(`${name}-pii-salt`, { length: 32, special: false }, child);
+      new k8s.core.v1.Secret(`${name}-pii-salt`, {
+        metadata: { name: DATA_CONTRACTS.saltSecret, namespace: ns, labels },
+        stringData: { [DATA_CONTRACTS.saltKey]: salt.result },
+      }, child);
+    }
+  }
+
   /** Registry credentials in the tenant's namespace, egress to the registry, and a Job registering its subjects as the tenant. */
   private schemas(name: string, t: TenantModel, ns: pulumi.Output<string>, labels: Record<string, string>, args: TenantArgs): void {
     const registry = args.services.schemaRegistry;
@@ -253,18 +271,6 @@ export class Tenant extends pulumi.ComponentResource {
         egress: [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": registry.namespace } } }], ports: [{ protocol: "TCP", port: registry.port }] }],
       },
     }, child);
-    new k8s.core.v1.ConfigMap(`${name}-data-contracts`, {
-      metadata: { name: DATA_CONTRACTS.configMap, namespace: ns, labels },
-      data: { [DATA_CONTRACTS.key]: JSON.stringify(dataContracts(t.subjects), null, 2) },
-    }, child);
-    if (t.subjects.some((s) => Object.keys(s.pii).length > 0)) {
-      // The salt of the tenant's PII hashes: its own, so equal values of two tenants hash apart.
-      const salt = new random.RandomPassword(`${name}-pii-salt`, { length: 32, special: false }, child);
-      new k8s.core.v1.Secret(`${name}-pii-salt`, {
-        metadata: { name: DATA_CONTRACTS.saltSecret, namespace: ns, labels },
-        stringData: { [DATA_CONTRACTS.saltKey]: salt.result },
-      }, child);
-    }
     const files = registrationFiles(t.subjects);
     const script = registrationScript(t.subjects, registry.url);
     // A Job runs once, and its pod template cannot change: new content changes the template's annotation, which

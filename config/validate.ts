@@ -1,8 +1,9 @@
 import Ajv, { ErrorObject } from "ajv";
 import ajvErrors from "ajv-errors";
 import schema from "./schema.json";
+import { EVENT_FIELDS } from "../model/contracts";
 import { KAFKA_DEFAULTS } from "../model/defaults";
-import { transactionTimeoutProblem } from "../model/flink";
+import { tenantRunsJobs, transactionTimeoutProblem } from "../model/flink";
 import { cidrProblem } from "../model/network";
 import { retentionOverrideProblems } from "../model/retention";
 import { partitionLimitProblem, partitionLimitsOf } from "../model/sizing";
@@ -61,6 +62,8 @@ export interface KnownNames {
   readonly druidSpecs: Readonly<Record<string, string>>;
   /** Tenant -> topic (suffix) with a schema in schemas/<tenant>/ -> the schema's top-level field names. */
   readonly schemas?: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
+  /** Topic (suffix) -> the Flink job that masks the PII a tenant declares on it (flink-jobs metadata `piiMask`). */
+  readonly piiMasks?: Readonly<Record<string, string>>;
 }
 
 /** What the engine's other namespaces say, which our config must agree with. */
@@ -74,8 +77,15 @@ type Rule = (config: StackConfig, known: KnownNames, provider: ProviderSettings)
 
 const tenantJobsKnown: Rule = (config, known) => {
   const jobNames = Object.keys(known.flinkJobs);
-  return config.tenants.flatMap((t, i) => (t.jobs ?? []).flatMap((job, j) =>
-    jobNames.includes(job) ? [] : [`${configPath(["tenants", i, "jobs", j])}: unknown Flink job '${job}' in tenant '${t.name}' (known: ${jobNames.join(", ")})`]));
+  const masks = Object.entries(known.piiMasks ?? {});
+  return config.tenants.flatMap((t, i) => (t.jobs ?? []).flatMap((job, j) => {
+    if (!jobNames.includes(job)) return [`${configPath(["tenants", i, "jobs", j])}: unknown Flink job '${job}' in tenant '${t.name}' (known: ${jobNames.join(", ")})`];
+    // Listed without PII to mask, it would start with nothing to do and fail (sql-runner PiiMask.fields).
+    const masked = masks.find(([, name]) => name === job)?.[0];
+    return masked !== undefined && Object.keys(t.contracts?.[masked]?.pii ?? {}).length === 0
+      ? [`${configPath(["tenants", i, "jobs", j])}: '${job}' masks the PII a tenant declares on '${masked}' and runs once it does (contracts.${masked}.pii); it is not listed`]
+      : [];
+  }));
 };
 
 const tenantDatasourcesKnown: Rule = (config, known) => {
@@ -108,7 +118,10 @@ const tenantPeakServable: Rule = (config) => {
 const retentionOverridesShorten: Rule = (config) =>
   config.tenants.flatMap((t, i) => retentionOverrideProblems(t).map((p) => `${configPath(["tenants", i, "retention", p.layer])}: ${p.message}`));
 
-/** A schema must be of one of its tenant's topics, and a contract must have a schema to govern. */
+/**
+ * A schema must be of one of its tenant's topics, and a contract must have a schema to govern. PII alone may be
+ * declared on a topic without a schema when a masking job serves it, on the fields of the platform's events.
+ */
 const contractsHaveSchemas: Rule = (config, known) =>
   config.tenants.flatMap((t, i) => {
     const topics = new Set([...t.topics, "dlq", ...(t.jobs ?? []).flatMap((job) => known.flinkJobs[job] ?? [])]);
@@ -117,11 +130,17 @@ const contractsHaveSchemas: Rule = (config, known) =>
       ...Object.keys(schemas).filter((topic) => !topics.has(topic)).map((topic) =>
         `schemas/${t.name}/${topic}.avsc: '${topic}' is not a topic of tenant '${t.name}' (${configPath(["tenants", i, "topics"])}: ${t.topics.join(", ")})`),
       ...Object.entries(t.contracts ?? {}).flatMap(([topic, contract]) => {
+        const at = (...rest: (string | number)[]) => configPath(["tenants", i, "contracts", topic, ...rest]);
         const fields = schemas[topic];
-        if (fields === undefined) return [`${configPath(["tenants", i, "contracts", topic])}: no schema to govern: add schemas/${t.name}/${topic}.avsc`];
+        const pii = Object.keys(contract.pii ?? {});
+        if (fields === undefined) {
+          if (pii.length === 0 || contract.compatibility !== undefined) return [`${at(...(pii.length > 0 ? ["compatibility"] : []))}: no schema to govern: add schemas/${t.name}/${topic}.avsc`];
+          if (!t.topics.includes(topic)) return [`${at()}: '${topic}' is not a topic of tenant '${t.name}' (${configPath(["tenants", i, "topics"])}: ${t.topics.join(", ")})`];
+          if (known.piiMasks?.[topic] === undefined) return [`${at("pii")}: no schema names the fields of '${topic}': add schemas/${t.name}/${topic}.avsc`];
+          return pii.filter((f) => !EVENT_FIELDS.includes(f)).map((f) => `${at("pii", f)}: not a field of the platform's events (${EVENT_FIELDS.join(", ")})`);
+        }
         // A PII field the schema lacks would be masked nowhere: a typo must not pass silently.
-        return Object.keys(contract.pii ?? {}).filter((f) => !fields.includes(f)).map((f) =>
-          `${configPath(["tenants", i, "contracts", topic, "pii", f])}: not a field of schemas/${t.name}/${topic}.avsc (its fields: ${fields.join(", ")})`);
+        return pii.filter((f) => !fields.includes(f)).map((f) => `${at("pii", f)}: not a field of schemas/${t.name}/${topic}.avsc (its fields: ${fields.join(", ")})`);
       }),
     ];
   });
@@ -156,14 +175,14 @@ const awsRegionsAgree: Rule = (config, _known, provider) => {
   return actual === region ? [] : [`aws:region: is ${actual} but ${configPath(["aws", "region"])} is ${region}: resources would be created in one region and looked for in the other`];
 };
 
-const flinkSettingsForJobs: Rule = (config) => {
-  if (!config.tenants.some((t) => (t.jobs ?? []).length > 0 || t.lake === true)) return [];
+const flinkSettingsForJobs: Rule = (config, known) => {
+  if (!config.tenants.some((t) => tenantRunsJobs(t, known.piiMasks ?? {}))) return [];
   const problems: string[] = [];
   // The operator's webhook needs cert-manager; a silent default would fail on clusters without it.
-  if (!config.flink?.webhook) problems.push(`${configPath(["flink", "webhook"])}: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')`);
-  if (!config.flink?.image) problems.push(`${configPath(["flink", "image"])}: is required when a tenant runs jobs or uses the lake (the SQL runner image)`);
+  if (!config.flink?.webhook) problems.push(`${configPath(["flink", "webhook"])}: is required when a tenant runs jobs, uses the lake or masks PII ('cert-manager' or 'disabled')`);
+  if (!config.flink?.image) problems.push(`${configPath(["flink", "image"])}: is required when a tenant runs jobs, uses the lake or masks PII (the SQL runner image)`);
   // Their HTTPS egress excludes the cluster's ranges; a guessed range (kind's is not k3d's) would leave other tenants' pods open.
-  if (!config.clusterNetwork) problems.push(`${configPath(["clusterNetwork"])}: is required when a tenant runs jobs or uses the lake (the cluster's podCidrs and serviceCidrs)`);
+  if (!config.clusterNetwork) problems.push(`${configPath(["clusterNetwork"])}: is required when a tenant runs jobs, uses the lake or masks PII (the cluster's podCidrs and serviceCidrs)`);
   const interval = config.flink?.checkpointIntervalSeconds;
   const timeout = interval === undefined ? undefined : transactionTimeoutProblem(interval);
   if (timeout) problems.push(`${configPath(["flink", "checkpointIntervalSeconds"])}: ${timeout}`);

@@ -1,5 +1,6 @@
 -- Continuous lake ingestion: the tenant's events into the Iceberg table <schema>.events, partitioned by day.
--- Iceberg commits on every checkpoint, so with exactly-once checkpoints each event lands exactly once.
+-- Iceberg commits on every checkpoint, so with exactly-once checkpoints each event lands exactly once. It reads
+-- the events as served: their masked copy when the tenant's contract declares PII on them.
 CREATE TABLE events (
   event_id STRING,
   event_type STRING,
@@ -7,7 +8,7 @@ CREATE TABLE events (
   event_time TIMESTAMP_LTZ(3)
 ) WITH (
   ${KAFKA_SOURCE},
-  'topic' = '${TOPIC_PREFIX}events',
+  'topic' = '${LAKE_SOURCE_TOPIC}',
   ${EVENTS_FORMAT}
 );
 

@@ -17,6 +17,8 @@ export interface FlinkJobMetadata {
   readonly lake?: boolean;
   /** The job routes the bad records of its inputs: it runs for every tenant with a job reading them. */
   readonly deadLetterRouter?: boolean;
+  /** The job masks the PII declared on its one input into its one output: it runs for every tenant declaring some there. */
+  readonly piiMask?: boolean;
   readonly maxParallelism?: number;
   readonly config?: Readonly<Record<string, string>>;
   readonly parameters?: Readonly<Record<string, string>>;
@@ -78,12 +80,14 @@ export function loadCatalog(root: string = path.resolve(__dirname, "..")): JobCa
 export { CatalogError };
 
 /** The names config entries may use, with the topics each implies (for config validation). */
-export function knownNames(catalog: JobCatalog): { flinkJobs: Record<string, string[]>; druidSpecs: Record<string, string>; schemas: Record<string, Record<string, string[]>> } {
+export function knownNames(catalog: JobCatalog): { flinkJobs: Record<string, string[]>; druidSpecs: Record<string, string>; schemas: Record<string, Record<string, string[]>>; piiMasks: Record<string, string> } {
   const flinkJobs: Record<string, string[]> = {};
   for (const [name, job] of catalog.flinkJobs) flinkJobs[name] = [...job.metadata.inputs, ...(job.metadata.compactedInputs ?? []), ...(job.metadata.outputs ?? [])];
   const druidSpecs: Record<string, string> = {};
   for (const [name, spec] of catalog.druidSpecs) druidSpecs[name] = spec.topic;
   const schemas: Record<string, Record<string, string[]>> = {};
   for (const s of catalog.schemas.values()) (schemas[s.tenant] ??= {})[s.topic] = schemaFieldNames(s.text);
-  return { flinkJobs, druidSpecs, schemas };
+  const piiMasks: Record<string, string> = {};
+  for (const [name, job] of catalog.flinkJobs) if (job.metadata.piiMask) piiMasks[job.metadata.inputs[0]] = name;
+  return { flinkJobs, druidSpecs, schemas, piiMasks };
 }

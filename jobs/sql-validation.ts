@@ -7,10 +7,11 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { piiFieldList } from "../model/contracts";
 import { KAFKA_DEFAULTS } from "../model/defaults";
 import { CANONICAL_TENANT, jobPlaceholders, lakePlaceholders } from "../model/flink";
 import { buildLake, LakeModel } from "../model/lake";
-import { platformNaming } from "../model/naming";
+import { platformNaming, tenantNaming } from "../model/naming";
 import { imageCommand } from "../offline/jvm";
 import { FlinkJobDefinition } from "./catalog";
 import { Fill, RUNTIME_PLACEHOLDERS, substitute, templatePosition } from "./placeholders";
@@ -95,7 +96,9 @@ function escapeProperty(v: string): string {
  */
 export function sampleScripts(job: FlinkJobDefinition): { scripts: PlannedScript[]; unresolved: string[] } {
   const lake = job.metadata.lake ? planningLakePlaceholders() : {};
-  const { text, unresolved, fills } = substitute(job.sql, { ...jobPlaceholders(SAMPLE_TENANT, job, SAMPLE_BOOTSTRAP), ...lake });
+  // A masking job is planned with one hashed field; the list is a literal to the planner whatever it holds.
+  const pii: Record<string, string> = job.metadata.piiMask ? { PII_FIELDS: piiFieldList({ entity_id: "hash" }) } : {};
+  const { text, unresolved, fills } = substitute(job.sql, { ...jobPlaceholders(SAMPLE_TENANT, job, SAMPLE_BOOTSTRAP), ...lake, ...pii });
   return {
     scripts: [{ file: job.file, script: text, fills, env: SAMPLE_RUNTIME_ENV }],
     unresolved: unresolved.map((u) => `${job.file}:${u.line}: unresolved placeholder \${${u.name}}`),
@@ -111,7 +114,7 @@ export function planningLakePlaceholders(): Record<string, string> {
   const dir = path.join(os.tmpdir(), "analytics-platform-validate-lake");
   fs.mkdirSync(dir, { recursive: true });
   return {
-    ...lakePlaceholders(sampleLake().tenants[0], sampleLake()),
+    ...lakePlaceholders(sampleLake().tenants[0], sampleLake(), tenantNaming.topic(SAMPLE_TENANT, "events")),
     LAKE_CATALOG_OPTIONS: `'type' = 'iceberg', 'catalog-impl' = 'org.apache.iceberg.jdbc.JdbcCatalog', 'uri' = 'jdbc:sqlite:${dir}/catalog.db', 'warehouse' = 'file://${dir}'`,
   };
 }

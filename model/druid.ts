@@ -1,5 +1,7 @@
 import { StackConfig, TenantConfig } from "../config/types";
 import { JobCatalog } from "../jobs/catalog";
+import { supervisorParts } from "../jobs/druid-specs";
+import { servedTopic } from "./contracts";
 import { substituteJson } from "../jobs/placeholders";
 import { DRUID_DEFAULTS, DruidEnvironmentDefaults, DruidTierDefaults, ENVIRONMENT_DEFAULTS, RETENTION_DEFAULTS } from "./defaults";
 import { platformNaming, tenantNaming } from "./naming";
@@ -209,6 +211,8 @@ export function buildTenantIngestions(
   return (t.datasources ?? []).map((name) => {
     const def = catalog.druidSpecs.get(name)!;
     const dataSource = tenantNaming.druidDatasource(t.name, name);
+    // A topic whose contract declares PII is served from its masked copy: personal data is masked before it leaves Kafka.
+    const topic = tenantNaming.topic(t.name, servedTopic(t, catalog, def.topic));
     const taskCount = druidTaskCountFor(partitionsOf(def.topic), DRUID_DEFAULTS.partitionsPerTask, druid.maxTaskCount);
     const { value, unresolved } = substituteJson(def.spec, {
       TENANT: t.name,
@@ -218,12 +222,15 @@ export function buildTenantIngestions(
       TASK_COUNT: taskCount,
       TASK_REPLICAS: druid.taskReplicas,
     });
+    // The loader requires ioConfig.topic to be ${TOPIC_PREFIX}<topic>, so this is the only topic the spec names.
+    const ioConfig = supervisorParts(value).parts?.ioConfig;
+    if (ioConfig) ioConfig.topic = topic;
     return {
       name: tenantNaming.druidIngestion(t.name, name),
       dataSource,
       spec: name,
       file: def.file,
-      topic: tenantNaming.topic(t.name, def.topic),
+      topic,
       nativeSpec: value,
       unresolved,
       taskCount,

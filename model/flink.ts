@@ -1,7 +1,7 @@
 import { StackConfig, TenantConfig } from "../config/types";
 import { FlinkJobDefinition, JobCatalog } from "../jobs/catalog";
 import { Fill, substitute } from "../jobs/placeholders";
-import { piiTopics } from "./contracts";
+import { DATA_CONTRACTS, maskingJob, piiFieldList, piiTopics, servedTopic } from "./contracts";
 import { ENVIRONMENT_DEFAULTS, FLINK_DEFAULTS, FlinkEnvironmentDefaults, KAFKA_DEFAULTS, LAKE_DEFAULTS } from "./defaults";
 import { LakeModel, LakeTenantModel, snapshotMaxAgeMs } from "./lake";
 import { httpsEgressPeers, IpBlockPeer } from "./network";
@@ -41,15 +41,23 @@ export interface FlinkJobModel {
   readonly config: Readonly<Record<string, string>>;
   /** Writes the tenant's lake tables (gets the lake's location and permissions). */
   readonly lake: boolean;
-  /** Reads a topic whose contract declares PII: gets the tenant's salt, for PII_HASH. */
-  readonly readsPii: boolean;
+  /** Masks with PII_HASH or PII_MASK_JSON, for a tenant that declares PII: gets the tenant's salt, and only such a job does. */
+  readonly salted: boolean;
 }
 
-export function buildFlink(config: StackConfig): FlinkModel {
+/**
+ * A tenant runs Flink jobs: those it lists, the lake's, or the masking job of a topic it declares PII on.
+ * `piiMasks`: topic → its masking job (knownNames).
+ */
+export function tenantRunsJobs(t: TenantConfig, piiMasks: Readonly<Record<string, string>>): boolean {
+  return (t.jobs ?? []).length > 0 || t.lake === true || [...piiTopics(t)].some((topic) => piiMasks[topic] !== undefined);
+}
+
+export function buildFlink(config: StackConfig, piiMasks: Readonly<Record<string, string>>): FlinkModel {
   const env = ENVIRONMENT_DEFAULTS[config.environment].flink;
   const f = config.flink ?? {};
   return {
-    enabled: config.tenants.some((t) => (t.jobs ?? []).length > 0 || t.lake === true),
+    enabled: config.tenants.some((t) => tenantRunsJobs(t, piiMasks)),
     // Validation requires the cluster's ranges whenever a job runs.
     httpsEgress: config.clusterNetwork ? httpsEgressPeers(config.clusterNetwork) : [],
     webhook: f.webhook ?? "cert-manager",
@@ -153,15 +161,17 @@ export function jobPlaceholders(tenant: string, job: FlinkJobDefinition, bootstr
 }
 
 /**
- * The jobs a tenant runs: those it lists, the lake jobs when it uses the lake, and the dead-letter routers of
- * the topics those jobs read — the jobs skip bad records, the router is where they go.
+ * The jobs a tenant runs: those it lists, the lake jobs when it uses the lake, the masking job of each topic
+ * whose contract declares PII, and the dead-letter routers of the topics those jobs read — the jobs skip bad
+ * records, the router is where they go.
  */
 export function tenantJobNames(t: TenantConfig, catalog: JobCatalog): string[] {
   const jobs = [...catalog.flinkJobs.values()];
   const chosen = [...(t.jobs ?? []), ...(t.lake ? jobs.filter((j) => j.metadata.lake).map((j) => j.name) : [])];
-  const read = new Set(chosen.flatMap((name) => catalog.flinkJobs.get(name)?.metadata.inputs ?? []));
+  const masks = [...piiTopics(t)].flatMap((topic) => maskingJob(t, catalog, topic)?.name ?? []);
+  const read = new Set([...chosen, ...masks].flatMap((name) => catalog.flinkJobs.get(name)?.metadata.inputs ?? []));
   const routers = jobs.filter((j) => j.metadata.deadLetterRouter && j.metadata.inputs.some((i) => read.has(i))).map((j) => j.name);
-  return [...new Set([...chosen, ...routers])];
+  return [...new Set([...chosen, ...masks, ...routers])];
 }
 
 /** Topics a tenant's jobs read or write, beyond those it lists: created for it. */
@@ -185,10 +195,11 @@ export function buildTenantJobs(
   partitionsOf: (topic: string) => number,
   lake: LakeModel,
 ): FlinkJobModel[] {
-  const pii = piiTopics(t);
+  const hasPii = piiTopics(t).size > 0;
   return tenantJobNames(t, catalog).map((name) => {
     const job = catalog.flinkJobs.get(name)!;
-    const { text, unresolved, fills } = substitute(job.sql, { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(lake.tenants.find((x) => x.tenant === t.name)!, lake) : {}) });
+    const pii: Record<string, string> = job.metadata.piiMask ? { PII_FIELDS: piiFieldList(t.contracts?.[job.metadata.inputs[0]]?.pii ?? {}) } : {};
+    const { text, unresolved, fills } = substitute(job.sql, { ...jobPlaceholders(t.name, job, bootstrapServers), ...(t.lake ? lakePlaceholders(lake.tenants.find((x) => x.tenant === t.name)!, lake, tenantNaming.topic(t.name, servedTopic(t, catalog, job.metadata.inputs[0]))) : {}), ...pii });
     const parallelism = flinkParallelismFor(partitionsOf(job.metadata.inputs[0]), Math.min(flink.maxParallelism, job.metadata.maxParallelism ?? Infinity));
     return {
       job: name,
@@ -205,7 +216,7 @@ export function buildTenantJobs(
       statePrefix: tenantNaming.flinkStatePrefix(t.name, name),
       config: job.metadata.config ?? {},
       lake: job.metadata.lake === true,
-      readsPii: [...job.metadata.inputs, ...(job.metadata.compactedInputs ?? [])].some((i) => pii.has(i)),
+      salted: hasPii && new RegExp(`\\b(${DATA_CONTRACTS.hashFunction}|${DATA_CONTRACTS.maskFunction})\\s*\\(`, "i").test(text),
     };
   });
 }
@@ -222,9 +233,13 @@ export function lakeCatalogOptions(lake: LakeModel): string {
   return options.join(", ");
 }
 
-/** Placeholders of lake jobs (documented in the README). */
-export function lakePlaceholders(tenant: LakeTenantModel, lake: LakeModel): Record<string, string> {
+/**
+ * Placeholders of lake jobs (documented in the README). `sourceTopic`: the topic the job reads, as served —
+ * its masked copy when the tenant declares PII on it, so the lake never gets the raw values.
+ */
+export function lakePlaceholders(tenant: LakeTenantModel, lake: LakeModel, sourceTopic: string): Record<string, string> {
   return {
+    LAKE_SOURCE_TOPIC: sourceTopic,
     LAKE_CATALOG_OPTIONS: lakeCatalogOptions(lake),
     LAKE_SCHEMA: tenant.schema,
     LAKE_SNAPSHOT_MAX_AGE_MS: String(snapshotMaxAgeMs(tenant)),

@@ -1,7 +1,7 @@
 import { AwsConfig, Cloud, Environment, StackConfig, TenantConfig } from "../config/types";
-import { JobCatalog } from "../jobs/catalog";
+import { JobCatalog, knownNames } from "../jobs/catalog";
 import { buildDruid, buildTenantIngestions, druidEnabled, DruidIngestionModel, DruidIngestionSettings, DruidModel, druidIngestionSettings } from "./druid";
-import { SubjectModel, tenantSubjects } from "./contracts";
+import { DataContracts, SubjectModel, tenantDataContracts, tenantSubjects } from "./contracts";
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
 import { buildLake, LakeModel, LakeTenantModel } from "./lake";
 import { buildObservability, ObservabilityModel, pushgatewayUrl } from "./observability";
@@ -99,6 +99,8 @@ export interface TenantModel {
   readonly topics: readonly TopicModel[];
   /** Its topics' schemas, registered under its own subjects. */
   readonly subjects: readonly SubjectModel[];
+  /** Its data contracts (subjects, PII, masked copies), as its namespace's `data-contracts` ConfigMap holds them. */
+  readonly contracts: DataContracts;
   readonly kafkaUser: {
     readonly name: string;
     readonly passwordSecret: string;
@@ -200,6 +202,7 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
   const retention = tenantRetention(t, config.lake);
   const cfg = topicConfig(retention.kafka, kafka, localHours);
   const fromJobs = jobTopics(t, catalog);
+  const subjects = tenantSubjects(t, catalog);
   const plain = [...new Set([...t.topics, ...fromJobs.plain])];
   const topic = (suffix: string, config: TopicModel["config"], n = partitions): TopicModel =>
     ({ name: tenantNaming.topic(t.name, suffix), partitions: n, replicas: kafka.replicationFactor, config });
@@ -218,7 +221,8 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
     peakEventsPerSecond: t.peakEventsPerSecond,
     retention,
     topics,
-    subjects: tenantSubjects(t, catalog),
+    subjects,
+    contracts: tenantDataContracts(t, catalog, subjects),
     kafkaUser: {
       name: tenantNaming.kafkaUser(t.name),
       passwordSecret: tenantNaming.kafkaPasswordSecret(t.name),
@@ -240,7 +244,7 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
 /** Validated config -> the complete platform model. Pure. */
 export function buildModel(config: StackConfig, stack: string, catalog: JobCatalog): PlatformModel {
   const kafka = buildKafka(config);
-  const flink = buildFlink(config);
+  const flink = buildFlink(config, knownNames(catalog).piiMasks);
   const lake = buildLake(config);
   const ingestion = druidIngestionSettings(config);
   const tenants = config.tenants.map((t) => buildTenant(t, config, kafka, flink, ingestion, lake, catalog));

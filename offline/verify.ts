@@ -36,6 +36,8 @@ export function verifyContext(stack: string, tenants: readonly TenantConfig[], c
           consumerGroup: tenantNaming.flinkConsumerGroup(t.name, name),
           parameters: job.metadata.parameters ?? {},
           lake: job.metadata.lake === true,
+          // What the masking job's output is judged against: the contract, not the job's own PII_FIELDS.
+          pii: job.metadata.piiMask ? t.contracts?.[job.metadata.inputs[0]]?.pii ?? {} : {},
         };
       }),
     })),

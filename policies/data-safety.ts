@@ -76,20 +76,35 @@ export function druidPiiProblems(nativeSpec: unknown, pii: readonly string[]): s
 /** A statement without its `AS name` aliases: an output column may keep a masked field's name. */
 const withoutAliases = (sql: string): string => sql.replace(/\bAS\s+(`[^`]+`|\w+)/gi, "");
 
-/** The text of a statement with every PII_HASH(…) call removed: what it writes unhashed. */
-function withoutHashes(sql: string): string {
-  const call = new RegExp(`\\b${DATA_CONTRACTS.hashFunction}\\s*\\(`, "i");
-  let out = sql;
-  for (let m = call.exec(out); m; m = call.exec(out)) {
+/** Each call of `fn(` in `sql`: where it starts, its text and its arguments' text. */
+function calls(sql: string, fn: string): { start: number; end: number; args: string }[] {
+  const out: { start: number; end: number; args: string }[] = [];
+  const call = new RegExp(`\\b${fn}\\s*\\(`, "gi");
+  for (let m = call.exec(sql); m; m = call.exec(sql)) {
     let depth = 0;
     let end = m.index + m[0].length - 1;
-    for (; end < out.length; end++) {
-      if (out[end] === "(") depth++;
-      if (out[end] === ")" && --depth === 0) break;
+    for (; end < sql.length; end++) {
+      if (sql[end] === "(") depth++;
+      if (sql[end] === ")" && --depth === 0) break;
     }
-    out = out.slice(0, m.index) + "HASHED" + out.slice(end + 1);
+    out.push({ start: m.index, end: end + 1, args: sql.slice(m.index + m[0].length, end) });
+    call.lastIndex = end + 1;
   }
   return out;
+}
+
+/** The text of a statement with every call of `fns` removed: what it writes outside them. */
+function withoutCalls(sql: string, fns: readonly string[]): string {
+  let out = sql;
+  for (const fn of fns) for (const c of calls(out, fn).reverse()) out = out.slice(0, c.start) + "MASKED" + out.slice(c.end);
+  return out;
+}
+
+/** What a PII_MASK_JSON call's field list (its last argument, `f:hash,g:drop`) leaves unmasked of `pii`. */
+function maskGaps(args: string, pii: Readonly<Record<string, string>>): string[] {
+  const list = /'([^']*)'\s*$/.exec(args)?.[1] ?? "";
+  const given = new Map(list.split(",").map((e) => e.trim().split(":") as [string, string]));
+  return Object.entries(pii).filter(([f, action]) => !(given.get(f) === "drop" || (action === "hash" && given.get(f) === "hash"))).map(([f, action]) => `${f}:${action}`);
 }
 
 /**
@@ -125,28 +140,38 @@ const TOPIC_OPTION = /'topic'\s*=\s*'([^']+)'/g;
  * A Flink script's PII problems: each INSERT of a script that reads a topic with PII, into a lake table or into
  * a Kafka table whose topic a Druid supervisor ingests, may name a `hash` field only inside PII_HASH(…) (the
  * tenant's salted hash, sql-runner PiiHash) and a `drop` field not at all. An unsalted SHA256/SHA2 does not
- * count: ids are few enough to hash them all. SQL is read as text: a mention in a join key or filter counts too.
- * Topics are found by their tables' `'topic' = '…'` options.
+ * count: ids are few enough to hash them all. A topic read whole (`'format' = 'raw'`) carries every field
+ * unseen, so such an INSERT must pass it through PII_MASK_JSON with every declared field in its list. SQL is
+ * read as text: a mention in a join key or filter counts too. Topics are found by their tables' `'topic'` options.
  */
 export function servingPiiProblems(script: string, pii: ReadonlyMap<string, Readonly<Record<string, string>>>, druidTopics: ReadonlySet<string>): string[] {
   const statements = sqlStatements(script);
   const read = [...new Set(statements.flatMap((s) => [...s.matchAll(TOPIC_OPTION)].map((m) => m[1])))].filter((t) => pii.has(t));
   if (read.length === 0) return [];
-  const topicOf = new Map(statements.flatMap((s) => {
+  const tables = statements.flatMap((s) => {
     const table = /\bCREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.`]+)/i.exec(s)?.[1];
     const topic = [...s.matchAll(TOPIC_OPTION)][0]?.[1];
-    return table && topic ? [[table.replace(/`/g, "").toLowerCase(), topic] as const] : [];
-  }));
+    return table && topic ? [{ table: table.replace(/`/g, "").toLowerCase(), topic, raw: /'format'\s*=\s*'raw'/i.test(s) }] : [];
+  });
+  const topicOf = new Map(tables.map((t) => [t.table, t.topic]));
+  const readWhole = tables.filter((t) => t.raw && pii.has(t.topic)).map((t) => t.topic);
   return statements.flatMap((s) => {
     const target = /\bINSERT\s+INTO\s+([^\s(]+)/i.exec(s)?.[1].replace(/`/g, "");
     if (!target) return [];
     const topic = topicOf.get(target.toLowerCase());
     const served = /^lake\./i.test(target) ? target : topic && druidTopics.has(topic) ? `${topic} (ingested by Druid)` : undefined;
     if (!served) return [];
-    return read.flatMap((source) => Object.entries(pii.get(source)!).flatMap(([f, action]) => {
-      const written = action === "drop" ? mentions(withoutAliases(s), f) : mentions(withoutHashes(withoutAliases(s)), f);
+    const masks = calls(s, DATA_CONTRACTS.maskFunction);
+    const whole = readWhole.flatMap((source) => masks.length === 0
+      ? [`${served} gets the whole records of ${source} without ${DATA_CONTRACTS.maskFunction}`]
+      : masks.flatMap((m) => maskGaps(m.args, pii.get(source)!).map((gap) => `${served} gets ${source} through ${DATA_CONTRACTS.maskFunction} without '${gap}'`)));
+    // A `hash` field may sit inside either function; a `drop` field only in PII_MASK_JSON's list, which maskGaps judged.
+    const unhashed = withoutCalls(withoutAliases(s), [DATA_CONTRACTS.hashFunction, DATA_CONTRACTS.maskFunction]);
+    const unlisted = withoutCalls(withoutAliases(s), [DATA_CONTRACTS.maskFunction]);
+    return [...whole, ...read.flatMap((source) => Object.entries(pii.get(source)!).flatMap(([f, action]) => {
+      const written = mentions(action === "drop" ? unlisted : unhashed, f);
       return written ? [`${served} gets '${f}' of ${source} ${action === "drop" ? "(declared drop)" : `outside ${DATA_CONTRACTS.hashFunction}`}`] : [];
-    }));
+    }))];
   });
 }
 

@@ -62,6 +62,56 @@ describe("schemas as code", () => {
   });
 });
 
+describe("PII on the platform's events, masked before it leaves Kafka", () => {
+  const flink = { flink: { webhook: "disabled", image: "runner:1" }, clusterNetwork: { podCidrs: ["10.244.0.0/16"], serviceCidrs: ["10.96.0.0/12"] } };
+  const validate = (tenant: Record<string, unknown>, settings: Record<string, unknown> = flink) =>
+    validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, ...settings, tenants: [{ ...globex, ...tenant }] }, knownNames(catalog), {});
+  const problems = (tenant: Record<string, unknown>) => {
+    const r = validate(tenant);
+    return r.ok ? [] : r.problems;
+  };
+
+  it("a tenant declaring PII on its events gets the masking job, its masked topic, and its supervisors on that topic", () => {
+    const r = validate({ contracts: { events: { pii: { entity_id: "hash" } } }, datasources: ["events"] });
+    if (!r.ok) throw new Error(r.problems.join("\n"));
+    const t = buildModel(r.config, "dev", catalog).tenants[0];
+    expect(t.flinkJobs.map((j) => j.job)).toEqual(["events-masked", "dlq-router"]);
+    expect(t.topics.map((x) => x.name)).toContain("globex.events-masked");
+    expect(t.druidIngestions.map((d) => [d.spec, d.topic, (d.nativeSpec as { spec: { ioConfig: { topic: string } } }).spec.ioConfig.topic])).toEqual([["events", "globex.events-masked", "globex.events-masked"]]);
+    expect(t.contracts["globex.events"]).toEqual({ pii: { entity_id: "hash" }, masked: "globex.events-masked" });
+    // The lake job reads the masked copy too; the DLQ router keeps reading the raw events.
+    const lake = validate({ contracts: { events: { pii: { entity_id: "hash" } } }, lake: true });
+    if (!lake.ok) throw new Error(lake.problems.join("\n"));
+    const scripts = Object.fromEntries(buildModel(lake.config, "dev", catalog).tenants[0].flinkJobs.map((j) => [j.job, j.script]));
+    expect(scripts["lake-events"]).toContain("'topic' = 'globex.events-masked'");
+    expect(scripts["dlq-router"]).toContain("'topic' = 'globex.events'");
+    // Without PII its supervisors read the events themselves, and nothing masks.
+    const plain = validate({ datasources: ["events"] });
+    if (!plain.ok) throw new Error(plain.problems.join("\n"));
+    const p = buildModel(plain.config, "dev", catalog).tenants[0];
+    expect(p.druidIngestions[0].topic).toBe("globex.events");
+    expect(p.flinkJobs).toEqual([]);
+  });
+
+  it("refuses a field the events do not have, a mode without a schema, PII on a schemaless topic nothing masks, and the masking job listed by hand", () => {
+    expect(problems({ contracts: { events: { pii: { entity: "hash" } } } })).toEqual([
+      "analytics-platform:tenants[0].contracts.events.pii.entity: not a field of the platform's events (event_id, event_type, entity_id, event_time)",
+    ]);
+    expect(problems({ contracts: { events: { pii: { entity_id: "hash" }, compatibility: "FULL" } } })).toEqual([
+      "analytics-platform:tenants[0].contracts.events.compatibility: no schema to govern: add schemas/globex/events.avsc",
+    ]);
+    expect(problems({ topics: ["events", "clicks", "orders"], contracts: { orders: { pii: { email: "drop" } } } })).toEqual([
+      "analytics-platform:tenants[0].contracts.orders.pii: no schema names the fields of 'orders': add schemas/globex/orders.avsc",
+    ]);
+    expect(problems({ jobs: ["events-masked"] })).toEqual([
+      "analytics-platform:tenants[0].jobs[0]: 'events-masked' masks the PII a tenant declares on 'events' and runs once it does (contracts.events.pii); it is not listed",
+    ]);
+    // The masking job is a Flink job: the settings jobs need are needed.
+    const r = validate({ contracts: { events: { pii: { entity_id: "hash" } } } }, {});
+    expect(r.ok ? [] : r.problems).toContain("analytics-platform:flink.image: is required when a tenant runs jobs, uses the lake or masks PII (the SQL runner image)");
+  });
+});
+
 describe("contract checks by Avro against the base branch", () => {
   const check = (repo: string, schema: string, compatibility: "BACKWARD" | "FORWARD" | "BACKWARD_TRANSITIVE") =>
     contractProblems([{ file: FILE, schema, compatibility, previous: gitVersions(FILE, "HEAD", compatibility.endsWith("_TRANSITIVE"), repo) }]);

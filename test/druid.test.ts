@@ -216,7 +216,7 @@ describe("rendered Druid", () => {
 
   it("one DruidIngestion per (tenant, datasource), after the cluster is ready", () => {
     const ids = (r: RenderResult) => ofType(r, INGESTION).map((i) => `${at(i.inputs, "spec", "ingestion", "nativeSpec", "spec", "dataSchema", "dataSource")} <- ${at(i.inputs, "spec", "ingestion", "nativeSpec", "spec", "ioConfig", "topic")}`).sort();
-    const expected = ["acme_anomalies <- acme.anomalies", "acme_events <- acme.events", "acme_events-hourly <- acme.events", "acme_events-per-minute <- acme.events-per-minute", "globex_events <- globex.events", "globex_events-per-minute <- globex.events-per-minute"];
+    const expected = ["acme_anomalies <- acme.anomalies", "acme_events <- acme.events", "acme_events-hourly <- acme.events", "acme_events-per-minute <- acme.events-per-minute", "globex_events <- globex.events-masked", "globex_events-per-minute <- globex.events-per-minute"];
     expect(ids(dev)).toEqual(expected);
     expect(ids(prod)).toEqual(expected);
     const cluster = one(prod, DRUID, "platform-druid");

@@ -4,8 +4,7 @@ import { FlinkJobDefinition, knownNames, loadCatalog } from "../jobs/catalog";
 import { substitute, templatePosition } from "../jobs/placeholders";
 import { plannerProblems, SAMPLE_RUNTIME_ENV, sampleScripts, tenantJobProblems } from "../jobs/sql-validation";
 import { buildFlink, buildTenantJobs, jsonFormatOptions, SHADED_SCRAM_LOGIN_MODULE, transactionTimeoutProblem } from "../model/flink";
-import { flinkDeploymentSpec } from "../components/flink/flink-job";
-import { StackConfig } from "../config/types";
+import { StackConfig, TenantConfig } from "../config/types";
 import { flinkDeploymentRequests, flinkMemoryMi } from "../model/sizing";
 import { fakeSecretValue } from "../offline/mocks";
 import { manifestsOf, RenderResult } from "../offline/render";
@@ -18,7 +17,8 @@ const catalog = loadCatalog();
 
 describe("job catalog", () => {
   it("discovers every job in flink-jobs/ with its metadata", () => {
-    expect([...catalog.flinkJobs.keys()]).toEqual(["anomalies", "dlq-router", "events-enriched", "events-per-minute", "lake-events"]);
+    expect([...catalog.flinkJobs.keys()]).toEqual(["anomalies", "dlq-router", "events-enriched", "events-masked", "events-per-minute", "lake-events"]);
+    expect(catalog.flinkJobs.get("events-masked")!.metadata).toMatchObject({ piiMask: true, inputs: ["events"], outputs: ["events-masked"] });
     expect(catalog.flinkJobs.get("lake-events")!.metadata.lake).toBe(true);
     expect(catalog.flinkJobs.get("anomalies")!.metadata).toMatchObject({ inputs: ["events"], outputs: ["anomalies"], parameters: { ANOMALY_THRESHOLD: "1000" } });
   });
@@ -124,9 +124,9 @@ describe("job opt-in config", () => {
   it("requires an explicit webhook choice, runner image and the cluster's ranges once a tenant runs jobs", () => {
     const r = validateConfig({ environment: "dev", cloud: "local", kafka: { image: "kafka:1" }, tenants: [{ name: "acme", peakEventsPerSecond: 1, retentionDays: 1, topics: [], jobs: ["anomalies"] }] }, known, {});
     expect(r.ok ? [] : r.problems).toEqual([
-      "analytics-platform:flink.webhook: is required when a tenant runs jobs or uses the lake ('cert-manager' or 'disabled')",
-      "analytics-platform:flink.image: is required when a tenant runs jobs or uses the lake (the SQL runner image)",
-      "analytics-platform:clusterNetwork: is required when a tenant runs jobs or uses the lake (the cluster's podCidrs and serviceCidrs)",
+      "analytics-platform:flink.webhook: is required when a tenant runs jobs, uses the lake or masks PII ('cert-manager' or 'disabled')",
+      "analytics-platform:flink.image: is required when a tenant runs jobs, uses the lake or masks PII (the SQL runner image)",
+      "analytics-platform:clusterNetwork: is required when a tenant runs jobs, uses the lake or masks PII (the cluster's podCidrs and serviceCidrs)",
     ]);
   });
 
@@ -187,23 +187,28 @@ describe("rendered Flink jobs", () => {
     const ids = (r: RenderResult) => ofType(r, FLINK).map((d) => `${at(d.inputs, "metadata", "namespace")}/${at(d.inputs, "metadata", "name")}`).sort();
     const acme = ["tenant-acme/anomalies", "tenant-acme/dlq-router", "tenant-acme/events-enriched", "tenant-acme/events-per-minute", "tenant-acme/lake-events"];
     // globex lists only events-per-minute: the jobs skip bad events, dlq-router is where they go.
-    const globex = ["tenant-globex/dlq-router", "tenant-globex/events-per-minute"];
+    // globex declares PII on its events: the masking job writes the copy its Druid supervisors read.
+    const globex = ["tenant-globex/dlq-router", "tenant-globex/events-masked", "tenant-globex/events-per-minute"];
     expect(ids(dev)).toEqual([...acme, ...globex]);
     // In prod acme-eu lists no job but uses the lake: the lake job, and the router of the events it reads.
     expect(ids(prod)).toEqual([...acme, "tenant-acme-eu/dlq-router", "tenant-acme-eu/lake-events", ...globex].sort());
   });
 
-  it("a job reading a topic whose contract declares PII gets the tenant's salt from its Secret, for PII_HASH; no other job does", () => {
+  it("a tenant declaring PII on its events runs the masking job, and only a job that masks gets the tenant's salt, from its Secret", () => {
     const env = (d: Record<string, unknown>) => at(d, "podTemplate", "spec", "containers", 0, "env") as { name: string; valueFrom?: unknown }[];
-    for (const r of [dev, prod]) for (const d of ofType(r, FLINK)) expect(env(at(d.inputs, "spec") as Record<string, unknown>).map((e) => e.name)).not.toContain("PII_SALT");
+    for (const r of [dev, prod]) {
+      const salted = ofType(r, FLINK).filter((d) => env(at(d.inputs, "spec") as Record<string, unknown>).some((e) => e.name === "PII_SALT"));
+      expect(salted.map((d) => `${at(d.inputs, "metadata", "namespace")}/${at(d.inputs, "metadata", "name")}`)).toEqual(["tenant-globex/events-masked"]);
+      expect(env(at(salted[0].inputs, "spec") as Record<string, unknown>)).toContainEqual({ name: "PII_SALT", valueFrom: { secretKeyRef: { name: "pii-salt", key: "PII_SALT" } } });
+    }
     const config = Object.fromEntries(Object.entries(stackConfig("dev")).map(([k, v]) => [k.replace(/^analytics-platform:/, ""), v])) as unknown as StackConfig;
-    const acme = { ...config.tenants.find((t) => t.name === "acme")!, lake: false, contracts: { events: { pii: { entity_id: "hash" as const } } } };
-    const jobs = buildTenantJobs(acme, catalog, buildFlink(config), "kafka:9093", () => 3, undefined as never);
-    expect(jobs.map((j) => [j.job, j.readsPii])).toEqual([["events-per-minute", true], ["anomalies", true], ["events-enriched", true], ["dlq-router", true]]);
-    const withoutPii = buildTenantJobs({ ...acme, contracts: { events: { compatibility: "FULL" as const } } }, catalog, buildFlink(config), "kafka:9093", () => 3, undefined as never);
-    expect(withoutPii.every((j) => !j.readsPii)).toBe(true);
-    const salted = flinkDeploymentSpec("acme", jobs[1], buildFlink(config), "state", "kafka-acme", { bucket: "state" });
-    expect(env(salted as unknown as Record<string, unknown>)).toContainEqual({ name: "PII_SALT", valueFrom: { secretKeyRef: { name: "pii-salt", key: "PII_SALT" } } });
+    const acme = { ...config.tenants.find((t) => t.name === "acme")!, lake: false };
+    const jobs = (t: TenantConfig) => buildTenantJobs(t, catalog, buildFlink(config, knownNames(catalog).piiMasks), "kafka:9093", () => 3, undefined as never);
+    const masked = jobs({ ...acme, contracts: { events: { pii: { entity_id: "hash", event_type: "drop" } } } });
+    expect(masked.filter((j) => j.salted).map((j) => j.job)).toEqual(["events-masked"]);
+    expect(masked.find((j) => j.job === "events-masked")!.script).toContain("PII_MASK_JSON(payload, 'entity_id:hash,event_type:drop')");
+    expect(jobs(acme).map((j) => j.job)).not.toContain("events-masked");
+    expect(jobs(acme).some((j) => j.salted)).toBe(false);
   });
 
   it("creates the topics the tenant's jobs read and write, the reference table compacted", () => {
@@ -278,9 +283,11 @@ describe("rendered Flink jobs", () => {
       expect(at(s, "flinkConfiguration", "table.local-time-zone")).toBe("UTC");
     }
     for (const job of catalog.flinkJobs.values()) {
-      // Every JSON table of every job takes the pipeline's format (placeholders), none its own.
+      // Every JSON table of every job takes the pipeline's format (placeholders), none its own; a job may read and write bytes.
       expect(job.sql, job.file).not.toMatch(/'(value\.)?format' = 'json'/);
-      expect(job.sql.match(/\$\{(EVENTS_FORMAT|JSON_FORMAT|JSON_VALUE_FORMAT)\}/g)?.length ?? 0, job.file).toBeGreaterThan(0);
+      const tables = job.sql.match(/CREATE TABLE/g)?.length ?? 0;
+      const raw = job.sql.match(/'format' = 'raw'/g)?.length ?? 0;
+      expect(job.sql.match(/\$\{(EVENTS_FORMAT|JSON_FORMAT|JSON_VALUE_FORMAT)\}/g)?.length ?? 0, job.file).toBeGreaterThanOrEqual(raw < tables ? 1 : 0);
     }
     expect(jsonFormatOptions()).toBe("'format' = 'json', 'json.timestamp-format.standard' = 'ISO-8601'");
   });
@@ -297,7 +304,7 @@ describe("rendered Flink jobs", () => {
         const env = at(s, "podTemplate", "spec", "containers", 0, "env") as { name: string; value?: string; valueFrom?: { secretKeyRef: { name: string } } }[];
         for (const e of env.filter((x) => x.name !== "LAKE_LOCATION")) {
           expect(e.value, `${ns} ${e.name} must come from a Secret`).toBeUndefined();
-          expect(["kafka-credentials", "object-store-credentials"]).toContain(e.valueFrom!.secretKeyRef.name);
+          expect(["kafka-credentials", "object-store-credentials", "pii-salt"]).toContain(e.valueFrom!.secretKeyRef.name);
         }
       }
     }

@@ -326,6 +326,22 @@ describe("PII before the serving stores", () => {
     expect(servingPiiProblems(script("CAST(NULL AS STRING) AS referrer"), pii, none)).toEqual([]);
     expect(servingPiiProblems(script("entity_id").replace("g.clicks'", "g.other'"), pii, none)).toEqual([]);
   });
+  it("a topic read whole must pass through PII_MASK_JSON with every declared field, hashed or dropped as declared", () => {
+    const script = (select: string) => [
+      "CREATE TABLE r (payload STRING) WITH ('connector' = 'kafka', 'topic' = 'g.events', 'format' = 'raw');",
+      "CREATE TABLE m (payload STRING) WITH ('connector' = 'kafka', 'topic' = 'g.events-masked', 'format' = 'raw');",
+      `INSERT INTO m SELECT ${select} FROM r;`,
+    ].join("\n");
+    const pii = new Map([["g.events", { entity_id: "hash", ip: "drop" }]]);
+    const druid = new Set(["g.events-masked"]);
+    expect(servingPiiProblems(script("PII_MASK_JSON(payload, 'entity_id:hash,ip:drop')"), pii, druid)).toEqual([]);
+    // Dropping a field declared `hash` masks it too.
+    expect(servingPiiProblems(script("PII_MASK_JSON(payload, 'entity_id:drop,ip:drop')"), pii, druid)).toEqual([]);
+    expect(servingPiiProblems(script("payload"), pii, druid)).toEqual(["g.events-masked (ingested by Druid) gets the whole records of g.events without PII_MASK_JSON"]);
+    expect(servingPiiProblems(script("PII_MASK_JSON(payload, 'entity_id:hash,ip:hash')"), pii, druid)).toEqual(["g.events-masked (ingested by Druid) gets g.events through PII_MASK_JSON without 'ip:drop'"]);
+    expect(servingPiiProblems(script("PII_MASK_JSON(payload, 'ip:drop')"), pii, druid)).toEqual(["g.events-masked (ingested by Druid) gets g.events through PII_MASK_JSON without 'entity_id:hash'"]);
+    expect(servingPiiProblems(script("payload"), pii, new Set())).toEqual([]);
+  });
   it("on the prod render: declaring acme.events' entity_id PII names every path by which it reaches Druid or the lake raw", async () => {
     const declare = cases.find((c) => c[1].startsWith("a lake job writing a field"))![2];
     const messages = (await violationsAfter(declare)).map((v) => v.message);

@@ -180,8 +180,8 @@ describe("tenants", () => {
 
   it("topics are named <tenant>.<topic>, include the DLQ and are retained on delete in every environment", () => {
     const names = ofType(dev, TOPIC).map((t) => at(t.inputs, "metadata", "name"));
-    // Listed topics, then those the tenant's jobs use (globex runs events-per-minute), then the DLQ.
-    expect(names.filter((n) => String(n).startsWith("globex."))).toEqual(["globex.events", "globex.clicks", "globex.events-per-minute", "globex.dlq"]);
+    // Listed topics, then those the tenant's jobs use (globex runs events-per-minute, and events-masked: it declares PII on its events), then the DLQ.
+    expect(names.filter((n) => String(n).startsWith("globex."))).toEqual(["globex.events", "globex.clicks", "globex.events-per-minute", "globex.events-masked", "globex.dlq"]);
     expect(names).toEqual(expect.arrayContaining(["acme.events", "acme.dlq"]));
     for (const t of [...ofType(dev, TOPIC), ...ofType(prod, TOPIC)]) expect(t.retainOnDelete).toBe(true);
     for (const t of ofType(prod, TOPIC)) expect(t.protect).toBe(true);

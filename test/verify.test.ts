@@ -75,6 +75,11 @@ describe.each(["dev", "prod"] as const)("verify on the %s stack", (stack) => {
     expect(run.report.notRun.map((n) => n.what)).toEqual(expect.arrayContaining(["tenant-acme/lake-events"]));
   });
 
+  it("the masking job's real output holds the declared PII hashed with the tenant's salt and no original, and Druid reads that topic", () => {
+    expect(named(run.report, /^tenant-globex\/events-masked output (equals the reference exactly|holds no original value)/).map((c) => c.result)).toEqual(["pass", "pass"]);
+    expect(named(run.report, /^druid\/globex-events parses globex\.events-masked /).map((c) => c.result)).toEqual(["pass"]);
+  });
+
   it("Druid's own input format parses every job output and the events topic its ingestions read, at the right time", () => {
     const checks = named(run.report, /^druid\/.* parses .* with Druid's own input format/);
     const ingestions = (stackConfig(stack)["analytics-platform:tenants"] as TenantConfig[]).flatMap((t) => (t.datasources ?? []).map((d) => `${t.name}-${d}`));
@@ -150,6 +155,18 @@ describe("verify fails on a plan the engines refuse", () => {
     }), ["kafka", "flink"]);
     expect(code).toBe(1);
     expect(failed(report)).toEqual([expect.stringMatching(/^druid: druid\/globex-events-per-minute parses globex\.events-per-minute .* — \d+ problems: record 0 unparseable: /)]);
+  }, 900_000);
+
+  it("a masking job passing records on unmasked: its real output holds the originals, and verify says so", async () => {
+    const { code, report } = await verify("dev", (dir) => edit(path.join(dir, "configmap_tenant-globex_flink-sql-events-masked.yaml"), (doc) => {
+      const data = doc.data as Record<string, string>;
+      data["events-masked.sql"] = data["events-masked.sql"].replace(/PII_MASK_JSON\(payload, '[^']*'\)/, "payload");
+    }), ["kafka", "flink"]);
+    expect(code).toBe(1);
+    expect(failed(report)).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^flink: tenant-globex\/events-masked output holds no original value of a field the contract declares PII — \d+ records with one: /),
+      expect.stringMatching(/^flink: tenant-globex\/events-masked output equals the reference exactly/),
+    ]));
   }, 900_000);
 
   it("an ACL prefix widened from 'acme.' to 'acme' lets acme reach what is not its own", async () => {

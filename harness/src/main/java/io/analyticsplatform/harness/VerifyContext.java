@@ -19,9 +19,12 @@ public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<
   /** One tenant as the program names it, with its Flink jobs. */
   public record Tenant(String name, String namespace, String kafkaPrefix, String credentialsSecret, List<Job> jobs) {}
 
-  /** A tenant's job: the FlinkDeployment's name, its topics (full names), consumer group and parameters. */
+  /**
+   * A tenant's job: the FlinkDeployment's name, its topics (full names), consumer group and parameters; for a
+   * masking job, the PII its input's contract declares (field → hash or drop).
+   */
   public record Job(String name, List<String> inputs, List<String> compactedInputs, List<String> outputs, String consumerGroup,
-      Map<String, String> parameters, boolean lake) {}
+      Map<String, String> parameters, boolean lake, Map<String, String> pii) {}
 
   /** The metrics of one source (a METRICS key: `flink`, `kafkaBrokers`, `kafkaExporter`, …); empty when it has none. */
   public List<String> metrics(String source) {
@@ -36,8 +39,10 @@ public record VerifyContext(String stack, List<Tenant> tenants, Map<String, Map<
       for (JsonNode j : t.path("jobs")) {
         Map<String, String> parameters = new TreeMap<>();
         j.path("parameters").fields().forEachRemaining(e -> parameters.put(e.getKey(), e.getValue().asText()));
+        Map<String, String> pii = new java.util.LinkedHashMap<>();
+        j.path("pii").fields().forEachRemaining(e -> pii.put(e.getKey(), e.getValue().asText()));
         jobs.add(new Job(j.path("name").asText(), strings(j.path("inputs")), strings(j.path("compactedInputs")), strings(j.path("outputs")),
-            j.path("consumerGroup").asText(), parameters, j.path("lake").asBoolean(false)));
+            j.path("consumerGroup").asText(), parameters, j.path("lake").asBoolean(false), pii));
       }
       tenants.add(new Tenant(t.path("name").asText(), t.path("namespace").asText(), t.path("kafkaPrefix").asText(), t.path("credentialsSecret").asText(), List.copyOf(jobs)));
     }

@@ -27,10 +27,22 @@ public final class PiiHash extends ScalarFunction {
 
   private transient Mac mac;
 
-  /** Registers the function in the environment, once; the runner does so for every script. */
+  /** Registers the platform's PII functions (this one and PiiMask's) in the environment, once; the runner does so for every script. */
   public static void register(TableEnvironment tEnv) {
     for (String f : tEnv.listUserDefinedFunctions()) if (f.equalsIgnoreCase(NAME)) return;
     tEnv.createTemporarySystemFunction(NAME, PiiHash.class);
+    tEnv.createTemporarySystemFunction(PiiMask.NAME, PiiMask.class);
+  }
+
+  /** The tenant's keyed hash, from the salt in this process's environment. */
+  static Mac keyed() throws GeneralSecurityException {
+    Mac mac = Mac.getInstance(ALGORITHM);
+    mac.init(new SecretKeySpec(salt(System.getenv()).getBytes(StandardCharsets.UTF_8), ALGORITHM));
+    return mac;
+  }
+
+  static String hex(Mac mac, String value) {
+    return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
   }
 
   /** The salt from an environment; its absence is the job's failure, with what to do about it. */
@@ -45,11 +57,10 @@ public final class PiiHash extends ScalarFunction {
 
   @Override
   public void open(FunctionContext context) throws GeneralSecurityException {
-    mac = Mac.getInstance(ALGORITHM);
-    mac.init(new SecretKeySpec(salt(System.getenv()).getBytes(StandardCharsets.UTF_8), ALGORITHM));
+    mac = keyed();
   }
 
   public String eval(String value) {
-    return value == null ? null : HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    return value == null ? null : hex(mac, value);
   }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.table.api.EnvironmentSettings;
@@ -32,6 +33,30 @@ class PiiHashTest {
       rows.forEachRemaining(r -> out.add((String) r.getField(0)));
     }
     assertEquals(Arrays.asList(RFC4231_CASE2, null), out);
+  }
+
+  @Test
+  void aJsonRecordKeepsEveryFieldButItsPersonalData() throws Exception {
+    TableEnvironment tEnv = TableEnvironment.create(EnvironmentSettings.inStreamingMode());
+    PiiHash.register(tEnv);
+    List<String> out = new ArrayList<>();
+    try (CloseableIterator<Row> rows = tEnv.executeSql("SELECT PII_MASK_JSON(v, 'entity_id:hash,referrer:drop,ip:hash') FROM (VALUES "
+        + "('{\"event_id\":\"e1\",\"entity_id\":\"what do ya want for nothing?\",\"referrer\":\"r\",\"extra\":{\"n\":1},\"ip\":null}'), "
+        + "('{\"event_id\":\"e2\"}'), ('not json'), ('[1]'), (CAST(NULL AS STRING))) AS t(v)").collect()) {
+      rows.forEachRemaining(r -> out.add((String) r.getField(0)));
+    }
+    // Rows come from parallel subtasks in any order.
+    out.sort(Comparator.nullsFirst(Comparator.naturalOrder()));
+    assertEquals(Arrays.asList(null, null, null,
+        "{\"event_id\":\"e1\",\"entity_id\":\"" + RFC4231_CASE2 + "\",\"extra\":{\"n\":1},\"ip\":null}",
+        "{\"event_id\":\"e2\"}"), out);
+  }
+
+  @Test
+  void aFieldListThatIsNotTheContractsFormIsRefusedByName() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PiiMask.fields("entity_id:hash,referrer:mask"));
+    assertTrue(e.getMessage().contains("'referrer:mask'"), e.getMessage());
+    assertEquals(Map.of("a", "hash", "b", "drop"), PiiMask.fields("a:hash, b:drop"));
   }
 
   @Test

@@ -83,6 +83,11 @@ public final class FlinkDeploymentRun implements AutoCloseable {
     this.env = env;
   }
 
+  /** A variable of the job's environment as its pods would have it (a Secret's value resolved), or null. */
+  public String env(String name) {
+    return env.get(name);
+  }
+
   /** `v2_2` → `2.2`: the Flink version a FlinkDeployment asks for (FlinkVersion in the operator's API). */
   public static String flinkVersion(JsonNode deployment) {
     return deployment.path("spec").path("flinkVersion").asText().replaceFirst("^v", "").replace('_', '.');

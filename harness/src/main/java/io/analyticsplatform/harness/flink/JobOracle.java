@@ -1,6 +1,12 @@
 package io.analyticsplatform.harness.flink;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.HexFormat;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -18,8 +24,13 @@ public interface JobOracle {
   /** The rows due once the sources have read everything written so far. */
   Map<String, String> expected(Scenario s);
 
-  /** A written row as key → value; a format problem is added to `problems`. Null key: not a row of this job. */
+  /** A written row as key → value; a format problem is added to `problems`. Null: a row not judged. */
   Map.Entry<String, String> canonical(JsonNode row, List<String> problems);
+
+  /** Differences between the rows due and those written; by default each key must occur once (compare). */
+  default List<String> differences(Scenario s, List<Map.Entry<String, String>> actual) {
+    return compare(expected(s), actual);
+  }
 
   /** The oracle of a shipped job, or null for a job verify has no reference for. */
   static JobOracle of(String job) {
@@ -142,6 +153,99 @@ public interface JobOracle {
     public Map.Entry<String, String> canonical(JsonNode row, List<String> problems) {
       if (row.path("reason").asText("").isBlank()) problems.add("dead letter without a reason: " + row);
       return Map.entry(row.path("source_partition").asInt() + ":" + row.path("source_offset").asLong(), row.path("payload").asText());
+    }
+  }
+
+  /**
+   * The masking job: every written record that is a JSON object, once, with each field the contract declares
+   * `hash` replaced by the HMAC-SHA256 of its text keyed by the tenant's salt (lowercase hex; a nested value's
+   * JSON text) and each `drop` field removed, every other field unchanged. Computed here with the JDK's HMAC
+   * and Jackson from the events written, not from the runner's code. Heartbeats, written at every moment, are
+   * left out on both sides: only the leak check judges them.
+   */
+  final class Masked implements JobOracle {
+    /** The variable the tenant's salt reaches the job's pods by (model/contracts.ts DATA_CONTRACTS.saltKey). */
+    public static final String SALT_ENV = "PII_SALT";
+    private final byte[] salt;
+    private final Map<String, String> pii;
+    private final Scenario scenario;
+
+    public Masked(String salt, Map<String, String> pii, Scenario scenario) {
+      this.salt = salt.getBytes(StandardCharsets.UTF_8);
+      this.pii = Map.copyOf(pii);
+      this.scenario = scenario;
+    }
+
+    @Override
+    public Map<String, String> expected(Scenario s) {
+      Map<String, String> out = new TreeMap<>();
+      due(s).keySet().forEach(k -> out.put(k, ""));
+      return out;
+    }
+
+    /** A record written twice (the same bad event in two phases) is masked twice: rows are counted, not keyed once. */
+    @Override
+    public List<String> differences(Scenario s, List<Map.Entry<String, String>> actual) {
+      Map<String, Long> due = due(s);
+      Map<String, Long> got = new TreeMap<>();
+      actual.forEach(e -> got.merge(e.getKey(), 1L, Long::sum));
+      List<String> out = new ArrayList<>();
+      for (String k : got.keySet()) {
+        long d = due.getOrDefault(k, 0L);
+        long g = got.get(k);
+        if (d == 0) out.add("unexpected ×" + g + ": " + k);
+        else if (g > d) out.add("duplicated: " + k + " written " + g + " times, due " + d);
+      }
+      due.forEach((k, d) -> {
+        if (got.getOrDefault(k, 0L) < d) out.add("missing ×" + (d - got.getOrDefault(k, 0L)) + ": " + k);
+      });
+      return out;
+    }
+
+    private Map<String, Long> due(Scenario s) {
+      Map<String, Long> out = new TreeMap<>();
+      for (SampleEvent e : s.written()) {
+        if (s.heartbeat(e.id())) continue;
+        JsonNode masked = mask(Json.read(e.payload()));
+        if (masked != null) out.merge(masked.toString(), 1L, Long::sum);
+      }
+      return out;
+    }
+
+    @Override
+    public Map.Entry<String, String> canonical(JsonNode row, List<String> problems) {
+      return scenario.heartbeat(row.path("event_id").asText("")) ? null : Map.entry(row.toString(), "");
+    }
+
+    /** The original values of the declared fields among the records written: none may appear in the output. */
+    public List<String> leaks(List<String> output, Scenario s) {
+      java.util.Set<String> originals = new java.util.TreeSet<>();
+      for (SampleEvent e : s.written()) {
+        if (Json.read(e.payload()) instanceof ObjectNode o) pii.keySet().forEach(f -> { if (o.hasNonNull(f)) originals.add(o.get(f).toString()); });
+      }
+      return output.stream().filter(v -> originals.stream().anyMatch(v::contains)).toList();
+    }
+
+    private JsonNode mask(JsonNode record) {
+      if (!(record instanceof ObjectNode o)) return null;
+      ObjectNode copy = o.deepCopy();
+      for (Map.Entry<String, String> f : pii.entrySet()) {
+        JsonNode v = copy.get(f.getKey());
+        if (v == null) continue;
+        if (f.getValue().equals("drop")) copy.remove(f.getKey());
+        else if (!v.isNull()) copy.put(f.getKey(), hmac(v.isValueNode() ? v.asText() : v.toString()));
+      }
+      return copy;
+    }
+
+    private String hmac(String value) {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(salt, "HmacSHA256"));
+        return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
     }
   }
 
