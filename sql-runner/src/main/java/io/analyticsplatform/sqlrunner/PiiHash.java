@@ -49,8 +49,8 @@ public final class PiiHash extends ScalarFunction {
   static String salt(Map<String, String> env) {
     String salt = env.get(SALT_ENV);
     if (salt == null || salt.isEmpty()) {
-      throw new IllegalStateException(NAME + " needs the tenant's salt in " + SALT_ENV
-          + " (Secret pii-salt): the platform delivers it to jobs reading a topic whose contract declares PII");
+      throw new IllegalStateException(NAME + " and " + PiiMask.NAME + " need the tenant's salt in " + SALT_ENV
+          + " (Secret pii-salt): the platform gives it to the masking jobs of a tenant whose contract declares PII");
     }
     return salt;
   }
