@@ -63,7 +63,7 @@ export type PiiAction = "hash" | "drop";
 export interface TopicContract {
   /** The subject's compatibility (default BACKWARD). */
   readonly compatibility?: Compatibility;
-  /** The schema's fields that are personal data: hashed (salted SHA-256) or dropped before Druid or the lake. */
+  /** Fields that are personal data (of the schema, or of the platform's events): hashed (salted SHA-256) or dropped before Druid or the lake. */
   readonly pii?: Readonly<Record<string, PiiAction>>;
 }
 

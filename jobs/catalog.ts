@@ -79,6 +79,13 @@ export function loadCatalog(root: string = path.resolve(__dirname, "..")): JobCa
 
 export { CatalogError };
 
+/** Topic (suffix) -> the catalog's job that masks the PII a tenant declares on it (metadata `piiMask`). */
+export function piiMaskJobs(catalog: JobCatalog): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, job] of catalog.flinkJobs) if (job.metadata.piiMask) out[job.metadata.inputs[0]] = name;
+  return out;
+}
+
 /** The names config entries may use, with the topics each implies (for config validation). */
 export function knownNames(catalog: JobCatalog): { flinkJobs: Record<string, string[]>; druidSpecs: Record<string, string>; schemas: Record<string, Record<string, string[]>>; piiMasks: Record<string, string> } {
   const flinkJobs: Record<string, string[]> = {};
@@ -87,7 +94,5 @@ export function knownNames(catalog: JobCatalog): { flinkJobs: Record<string, str
   for (const [name, spec] of catalog.druidSpecs) druidSpecs[name] = spec.topic;
   const schemas: Record<string, Record<string, string[]>> = {};
   for (const s of catalog.schemas.values()) (schemas[s.tenant] ??= {})[s.topic] = schemaFieldNames(s.text);
-  const piiMasks: Record<string, string> = {};
-  for (const [name, job] of catalog.flinkJobs) if (job.metadata.piiMask) piiMasks[job.metadata.inputs[0]] = name;
-  return { flinkJobs, druidSpecs, schemas, piiMasks };
+  return { flinkJobs, druidSpecs, schemas, piiMasks: piiMaskJobs(catalog) };
 }

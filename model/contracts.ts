@@ -1,5 +1,5 @@
 import { Compatibility, PiiAction, TenantConfig } from "../config/types";
-import { FlinkJobDefinition, JobCatalog } from "../jobs/catalog";
+import { FlinkJobDefinition, JobCatalog, piiMaskJobs } from "../jobs/catalog";
 import { tenantNaming } from "./naming";
 
 /** The fields of the platform's JSON events (`<tenant>.events`: what dlq-router checks and the shipped jobs read). */
@@ -49,8 +49,8 @@ export function piiFieldList(pii: Readonly<Record<string, PiiAction>>): string {
 
 /** The masking job of a topic of the tenant: the catalog's piiMask job reading it, when the tenant declares PII there. */
 export function maskingJob(t: TenantConfig, catalog: JobCatalog, topic: string): FlinkJobDefinition | undefined {
-  if (!piiTopics(t).has(topic)) return undefined;
-  return [...catalog.flinkJobs.values()].find((j) => j.metadata.piiMask && j.metadata.inputs[0] === topic);
+  const name = piiTopics(t).has(topic) ? piiMaskJobs(catalog)[topic] : undefined;
+  return name === undefined ? undefined : catalog.flinkJobs.get(name);
 }
 
 /** The topic a serving store (a Druid supervisor) reads for a topic of the tenant: its masked copy, if it has one. */

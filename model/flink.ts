@@ -47,7 +47,7 @@ export interface FlinkJobModel {
 
 /**
  * A tenant runs Flink jobs: those it lists, the lake's, or the masking job of a topic it declares PII on.
- * `piiMasks`: topic → its masking job (knownNames).
+ * `piiMasks`: topic → its masking job (jobs/catalog.ts piiMaskJobs).
  */
 export function tenantRunsJobs(t: TenantConfig, piiMasks: Readonly<Record<string, string>>): boolean {
   return (t.jobs ?? []).length > 0 || t.lake === true || [...piiTopics(t)].some((topic) => piiMasks[topic] !== undefined);

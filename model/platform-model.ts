@@ -1,5 +1,5 @@
 import { AwsConfig, Cloud, Environment, StackConfig, TenantConfig } from "../config/types";
-import { JobCatalog, knownNames } from "../jobs/catalog";
+import { JobCatalog, piiMaskJobs } from "../jobs/catalog";
 import { buildDruid, buildTenantIngestions, druidEnabled, DruidIngestionModel, DruidIngestionSettings, DruidModel, druidIngestionSettings } from "./druid";
 import { DataContracts, SubjectModel, tenantDataContracts, tenantSubjects } from "./contracts";
 import { buildFlink, buildTenantJobs, FlinkJobModel, FlinkModel, jobTopics } from "./flink";
@@ -244,7 +244,7 @@ function buildTenant(t: TenantConfig, config: StackConfig, kafka: KafkaModel, fl
 /** Validated config -> the complete platform model. Pure. */
 export function buildModel(config: StackConfig, stack: string, catalog: JobCatalog): PlatformModel {
   const kafka = buildKafka(config);
-  const flink = buildFlink(config, knownNames(catalog).piiMasks);
+  const flink = buildFlink(config, piiMaskJobs(catalog));
   const lake = buildLake(config);
   const ingestion = druidIngestionSettings(config);
   const tenants = config.tenants.map((t) => buildTenant(t, config, kafka, flink, ingestion, lake, catalog));

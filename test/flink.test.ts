@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateConfig } from "../config/validate";
-import { FlinkJobDefinition, knownNames, loadCatalog } from "../jobs/catalog";
+import { FlinkJobDefinition, knownNames, loadCatalog, piiMaskJobs } from "../jobs/catalog";
 import { substitute, templatePosition } from "../jobs/placeholders";
 import { plannerProblems, SAMPLE_RUNTIME_ENV, sampleScripts, tenantJobProblems } from "../jobs/sql-validation";
 import { buildFlink, buildTenantJobs, jsonFormatOptions, SHADED_SCRAM_LOGIN_MODULE, transactionTimeoutProblem } from "../model/flink";
@@ -203,7 +203,7 @@ describe("rendered Flink jobs", () => {
     }
     const config = Object.fromEntries(Object.entries(stackConfig("dev")).map(([k, v]) => [k.replace(/^analytics-platform:/, ""), v])) as unknown as StackConfig;
     const acme = { ...config.tenants.find((t) => t.name === "acme")!, lake: false };
-    const jobs = (t: TenantConfig) => buildTenantJobs(t, catalog, buildFlink(config, knownNames(catalog).piiMasks), "kafka:9093", () => 3, undefined as never);
+    const jobs = (t: TenantConfig) => buildTenantJobs(t, catalog, buildFlink(config, piiMaskJobs(catalog)), "kafka:9093", () => 3, undefined as never);
     const masked = jobs({ ...acme, contracts: { events: { pii: { entity_id: "hash", event_type: "drop" } } } });
     expect(masked.filter((j) => j.salted).map((j) => j.job)).toEqual(["events-masked"]);
     expect(masked.find((j) => j.job === "events-masked")!.script).toContain("PII_MASK_JSON(payload, 'entity_id:hash,event_type:drop')");

@@ -139,7 +139,7 @@ export function flinkDeploymentSpec(
     { name: "KAFKA_USERNAME", valueFrom: { secretKeyRef: { name: kafkaSecret, key: "username" } } },
     { name: "KAFKA_PASSWORD", valueFrom: { secretKeyRef: { name: kafkaSecret, key: "password" } } },
     ...(storage.credentialsSecret ? credentialEnv(storage.credentialsSecret) : []),
-    // PII_HASH reads the salt where it runs, on every TaskManager (sql-runner PiiHash), never from the script.
+    // PII_HASH and PII_MASK_JSON read the salt where they run, on every TaskManager (sql-runner PiiHash), never from the script.
     ...(j.salted ? [{ name: DATA_CONTRACTS.saltKey, valueFrom: { secretKeyRef: { name: DATA_CONTRACTS.saltSecret, key: DATA_CONTRACTS.saltKey } } }] : []),
     // Not a secret: where the tenant's lake tables live (the runner fills ${LAKE_LOCATION} with it).
     ...(lakeLocation ? [{ name: "LAKE_LOCATION", value: lakeLocation }] : []),
